@@ -1,0 +1,72 @@
+# pchat.cutover — the fixed targets (see README.md and docs/).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PYTHON      ?= python3
+PY          := $(VENV)/bin/python
+LAB_DIR     ?= .lab
+LAB_SEED    ?= 42
+LAB_USERS   ?= 200
+LAB_ROOMS   ?= 20
+LAB_MESSAGES ?= 2000
+export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
+
+DEBS := samba ldb-tools openssl rsync
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup lab lab-down lab-status demo test unit integration sanity lint molecule benchmarks build clean
+
+help:
+	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
+	@echo "make test   - set up, then every test and quality gate (what CI runs)"
+	@echo "make setup | lab | lab-down | lab-status | unit | integration | sanity | lint | molecule | benchmarks | build"
+
+setup: $(STAMP)
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(STAMP): requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+lab: setup
+	$(PY) -m lab up
+
+lab-down:
+	@if [ -x $(PY) ]; then $(PY) -m lab down; else $(PYTHON) -m lab down; fi
+
+lab-status:
+	$(PY) -m lab status
+
+demo: lab
+	@./scripts/demo.sh
+
+unit: setup
+	$(PY) -m pytest -q tests/unit
+
+integration: setup
+	$(PY) -m pytest -q tests/integration
+
+sanity: setup
+	@./scripts/sanity.sh
+
+lint: setup
+	@./scripts/lint.sh
+
+benchmarks: setup
+	@./scripts/benchmarks.sh
+
+build: setup
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
+
+test: setup
+	@./scripts/test.sh
+
+clean: lab-down
+	rm -rf build tests/output .pytest_cache

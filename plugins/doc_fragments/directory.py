@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Options shared by every module that talks to Active Directory over LDAP.
+    DOCUMENTATION = r'''
+options:
+  ldap_url:
+    description:
+      - URL of the domain controller, for example V(ldaps://dc01.contoso.com) or V(ldap://dc01.contoso.com).
+      - With an C(ldap://) URL, set O(start_tls=true); a simple bind in clear text is refused unless
+        O(allow_plain_bind=true).
+      - If not set, the environment variable E(PCHAT_LDAP_URL) is used.
+    type: str
+    required: false
+  bind_dn:
+    description:
+      - DN (or user principal name) to bind as, for example V(CN=Administrator,CN=Users,DC=contoso,DC=com).
+      - If not set, the environment variable E(PCHAT_BIND_DN) is used.
+    type: str
+    required: false
+  bind_password:
+    description:
+      - Password of O(bind_dn). Never logged.
+      - If not set, the environment variable E(PCHAT_BIND_PASSWORD) is used.
+    type: str
+    required: false
+  ca_file:
+    description:
+      - PEM file with the CA certificate(s) that signed the domain controller's certificate.
+      - If not set, the environment variable E(PCHAT_CA_FILE) is used, then the system trust store.
+    type: path
+    required: false
+  validate_certs:
+    description:
+      - Validate the server certificate (chain and host name). Turn off only in a throw-away lab.
+    type: bool
+    default: true
+  start_tls:
+    description:
+      - Upgrade an C(ldap://) connection with StartTLS before binding.
+    type: bool
+    default: false
+  allow_plain_bind:
+    description:
+      - Allow a simple bind over an unencrypted C(ldap://) connection (password in clear text on the wire).
+    type: bool
+    default: false
+  search_base:
+    description:
+      - Base DN of searches. Defaults to the C(defaultNamingContext) of the server's rootDSE.
+    type: str
+    required: false
+  timeout:
+    description:
+      - Seconds to wait for the connection and for each LDAP operation.
+    type: int
+    default: 10
+requirements:
+  - ldap3 (Python library on the controller)
+'''
