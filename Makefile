@@ -33,6 +33,8 @@ setup: $(STAMP)
 $(STAMP): requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@mkdir -p .ansible/collections/ansible_collections/pchat
+	@test -e .ansible/collections/ansible_collections/pchat/cutover || ln -s ../../../.. .ansible/collections/ansible_collections/pchat/cutover
 	@touch $@
 
 lab: setup

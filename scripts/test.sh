@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test and quality gate, in the order that fails fastest. `make test` (and so CI) runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+step() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "unit tests"
+$PY -m pytest -q -p no:cacheprovider tests/unit
+
+step "lab (bring up / reuse)"
+$PY -m lab up
+
+step "integration tests (real Samba AD + lab store)"
+$PY -m pytest -q -p no:cacheprovider tests/integration
+
+step "ansible-test sanity"
+./scripts/sanity.sh
+
+step "ansible-lint (production profile)"
+./scripts/lint.sh
+
+step "collection build + ansible-doc of every module"
+./scripts/build_check.sh
+
+if [ -x scripts/molecule.sh ]; then
+  step "molecule scenarios"
+  ./scripts/molecule.sh
+fi
+step "all gates passed"
