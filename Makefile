@@ -23,6 +23,8 @@ help:
 	@echo "make setup | lab | lab-down | lab-status | unit | integration | sanity | lint | molecule | benchmarks | build"
 
 setup: $(STAMP)
+	@mkdir -p .ansible/collections/ansible_collections/pchat
+	@test -e .ansible/collections/ansible_collections/pchat/cutover || ln -s ../../../.. .ansible/collections/ansible_collections/pchat/cutover
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -33,8 +35,6 @@ setup: $(STAMP)
 $(STAMP): requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	@mkdir -p .ansible/collections/ansible_collections/pchat
-	@test -e .ansible/collections/ansible_collections/pchat/cutover || ln -s ../../../.. .ansible/collections/ansible_collections/pchat/cutover
 	@touch $@
 
 lab: setup
