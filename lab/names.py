@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Names of everything the lab seeds, for the lab itself, the data-set generator, tests and benchmarks."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOMAIN = 'contoso.com'
+REALM = 'CONTOSO.COM'
+NETBIOS = 'CONTOSO'
+DC_HOST = 'dc01'
+BASE_DN = 'DC=contoso,DC=com'
+CONFIG_DN = 'CN=Configuration,' + BASE_DN
+SCHEMA_DN = 'CN=Schema,' + CONFIG_DN
+ADMIN_DN = 'CN=Administrator,CN=Users,' + BASE_DN
+RTC_SERVICE_DN = 'CN=RTC Service,CN=Services,' + CONFIG_DN
+APPLICATION_CONTACTS_DN = 'CN=Application Contacts,' + RTC_SERVICE_DN
+POOLS_DN = 'CN=Pools,' + RTC_SERVICE_DN
+USERS_OU_DN = 'OU=Lab Users,' + BASE_DN
+
+WELL_KNOWN_SAM = 'OCSChat'
+WELL_KNOWN_SIP = 'sip:OCSChat@contoso.com'
+WELL_KNOWN_DN = 'CN=OCSChat,CN=Users,' + BASE_DN
+
+LDAPS_PORT = 636
+LDAP_PORT = 389
+LAB_IP = '127.0.0.1'
+
+
+def user_sam(index):
+    """sAMAccountName of lab user number ``index`` (1-based)."""
+    return 'labuser%05d' % index
+
+
+def user_sip(index):
+    """SIP URI of lab user number ``index`` (1-based), as stored in msRTCSIP-PrimaryUserAddress."""
+    return 'sip:%s@%s' % (user_sam(index), DOMAIN)
+
+
+def user_dn(index):
+    """DN of lab user number ``index`` (1-based)."""
+    return 'CN=Lab User %05d,%s' % (index, USERS_OU_DN)

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Seed the lab directory: the well-known Group Chat user and LAB_USERS SIP-enabled users (idempotent)."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import random
+
+import ldap3
+
+from lab import names
+from lab.schema import exists
+
+# ADS_UF_NORMAL_ACCOUNT | ADS_UF_ACCOUNTDISABLE | ADS_UF_PASSWD_NOTREQD: lab users never log on.
+DISABLED_NO_PASSWORD = 0x0200 | 0x0002 | 0x0020
+_GIVEN = ['Ana', 'Bruno', 'Carla', 'Diego', 'Elisa', 'Fabio', 'Gina', 'Hugo', 'Iris', 'Joao', 'Karin', 'Luis']
+_FAMILY = ['Silva', 'Souza', 'Costa', 'Santos', 'Oliveira', 'Pereira', 'Lima', 'Gomes', 'Ribeiro', 'Alves']
+
+
+def user_attributes(index, rng):
+    """The attributes of lab user ``index``; display names come from the seeded generator."""
+    given, family = rng.choice(_GIVEN), rng.choice(_FAMILY)
+    return {
+        'sAMAccountName': names.user_sam(index),
+        'userPrincipalName': '%s@%s' % (names.user_sam(index), names.DOMAIN),
+        'givenName': given,
+        'sn': family,
+        'displayName': '%s %s (%05d)' % (given, family, index),
+        'userAccountControl': DISABLED_NO_PASSWORD,
+        'msRTCSIP-PrimaryUserAddress': names.user_sip(index),
+        'msRTCSIP-UserEnabled': 'TRUE',
+    }
+
+
+def well_known_attributes():
+    return {
+        'sAMAccountName': names.WELL_KNOWN_SAM,
+        'userPrincipalName': '%s@%s' % (names.WELL_KNOWN_SAM, names.DOMAIN),
+        'displayName': 'Group Chat well-known user',
+        'description': 'Lync 2010 Group Chat Lookup service account (well-known SIP URI for legacy clients)',
+        'userAccountControl': DISABLED_NO_PASSWORD,
+        'msRTCSIP-PrimaryUserAddress': names.WELL_KNOWN_SIP,
+        'msRTCSIP-UserEnabled': 'TRUE',
+    }
+
+
+def existing_user_count(conn):
+    """How many lab users exist (they are numbered 1..N, so the highest present index is N)."""
+    if not exists(conn, names.USERS_OU_DN):
+        return 0
+    entries = conn.extend.standard.paged_search(
+        names.USERS_OU_DN, '(objectClass=user)', search_scope=ldap3.LEVEL,
+        attributes=['sAMAccountName'], paged_size=1000, generator=True)
+    return sum(1 for entry in entries if entry.get('type') == 'searchResEntry')
+
+
+def seed(conn, config):
+    """Create what is missing; return (well-known user created, users added)."""
+    created_well_known = False
+    if not exists(conn, names.WELL_KNOWN_DN):
+        conn.add(names.WELL_KNOWN_DN, ['top', 'person', 'organizationalPerson', 'user'], well_known_attributes())
+        created_well_known = True
+    if not exists(conn, names.USERS_OU_DN):
+        conn.add(names.USERS_OU_DN, ['top', 'organizationalUnit'], {'description': 'pchat.cutover lab users'})
+    have = existing_user_count(conn)
+    rng = random.Random(config.seed)
+    added = 0
+    for index in range(1, config.users + 1):
+        attrs = user_attributes(index, rng)  # always drawn, so user N's names do not depend on earlier runs
+        if index <= have:
+            continue
+        if exists(conn, names.user_dn(index)):
+            continue
+        conn.add(names.user_dn(index), ['top', 'person', 'organizationalPerson', 'user'], attrs)
+        added += 1
+    return created_well_known, added
