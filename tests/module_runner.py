@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-from conftest import COLLECTIONS_ROOT
+COLLECTIONS_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '.ansible', 'collections')
 
 
 class ModuleResult(dict):
