@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sip_address_info against the lab's Samba AD: kinds, case-insensitivity, batching and bad input."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import math
+
+from module_runner import run_module
+
+CONTACTS = 'CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
+
+
+def test_kinds_none_user_contact_conflict(lab_env, test_ou, ldap_admin, directory, unique):
+    contact_uri = 'sip:endpoint%s@contoso.com' % unique
+    contact = 'CN=pytest-%s,%s' % (unique, CONTACTS)
+    assert ldap_admin.add(contact, ['top', 'person', 'organizationalPerson', 'contact'],
+                          {'msRTCSIP-PrimaryUserAddress': contact_uri})
+    try:
+        clash = 'sip:clash%s@contoso.com' % unique
+        for index in (1, 2):
+            assert ldap_admin.add('CN=clash%d,%s' % (index, test_ou), ['top', 'person', 'organizationalPerson', 'user'],
+                                  {'sAMAccountName': 'c%d%s' % (index, unique), 'userAccountControl': 546,
+                                   'msRTCSIP-PrimaryUserAddress': clash})
+        asked = ['sip:OCSChat@contoso.com', 'SIP:LABUSER00007@CONTOSO.COM', 'sip:nobody%s@contoso.com' % unique,
+                 contact_uri, clash]
+        result = run_module('sip_address_info', {'sip_addresses': asked}, env=lab_env)
+        assert not result.failed, result
+        assert not result.changed
+        owners = result['owners']
+        assert owners['sip:OCSChat@contoso.com']['kind'] == 'user'
+        assert owners['sip:OCSChat@contoso.com']['dns'] == ['CN=OCSChat,CN=Users,DC=contoso,DC=com']
+        assert owners['SIP:LABUSER00007@CONTOSO.COM']['kind'] == 'user'
+        assert owners['sip:nobody%s@contoso.com' % unique] == {'kind': 'none', 'dns': [], 'owners': []}
+        assert owners[contact_uri]['kind'] == 'contact' and owners[contact_uri]['dns'] == [contact]
+        assert owners[clash]['kind'] == 'conflict'
+        assert sorted(owners[clash]['dns']) == ['CN=clash1,%s' % test_ou, 'CN=clash2,%s' % test_ou]
+        assert result['summary'] == {'none': 1, 'user': 2, 'contact': 1, 'conflict': 1}
+    finally:
+        ldap_admin.delete(contact)
+
+
+def test_batches_bound_the_number_of_searches(lab_env):
+    users = 120  # the lab always has at least this many (LAB_USERS default 200)
+    asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, users + 1)] + ['sip:absent%d@contoso.com' % i
+                                                                                for i in range(30)]
+    batch = 40
+    result = run_module('sip_address_info', {'sip_addresses': asked, 'batch_size': batch}, env=lab_env)
+    assert not result.failed, result
+    assert result['summary'] == {'none': 30, 'user': users, 'contact': 0, 'conflict': 0}
+    # one rootDSE read, then per batch one search in the domain and one in the configuration partition
+    assert result['searches'] == 1 + 2 * math.ceil(len(asked) / batch)
+
+
+def test_malformed_and_metacharacter_uris_fail_before_searching(lab_env):
+    result = run_module('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com', 'sip:*)(objectClass=*',
+                                                               'no-prefix@contoso.com']}, env=lab_env)
+    assert result.failed
+    assert '2 of the 3 sip_addresses are malformed' in result['msg']
+    assert [m['index'] for m in result['malformed']] == [1, 2]
+
+
+def test_unreachable_directory(lab_env):
+    env = dict(lab_env, PCHAT_LDAP_URL='ldaps://127.0.0.1:2')
+    result = run_module('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com']}, env=env)
+    assert result.failed and 'cannot reach the directory' in result['msg']
