@@ -41,6 +41,8 @@ SIP_ENABLED_ATTRIBUTE = 'msRTCSIP-UserEnabled'
 SHOW_DELETED_OID = '1.2.840.113556.1.4.417'
 PAGE_SIZE = 500
 DEFAULT_SIP_BATCH = 500
+SCAN_MIN_URIS = 1000  # below this, OR-filter batches are cheaper than reading all SIP-enabled objects
+SCAN_LIMIT_FACTOR = 4
 
 # The argument spec every module that talks LDAP merges into its own (matches doc_fragments/directory.py).
 DIRECTORY_ARGUMENT_SPEC = dict(
@@ -155,6 +157,7 @@ class DirectoryClient(object):
 
     def __init__(self, params):
         self.params = params
+        self.last_strategy = None  # 'batched' or 'scan': how the last find_sip_owners answered
         self.searches = 0  # LDAP search requests sent (each page counts), reported by modules and benchmarks
         self._root_dse = None
         self.url = params.get('ldap_url')
@@ -319,14 +322,25 @@ class DirectoryClient(object):
         return list(self.search(self.search_base, search_filter, attributes or ['*']))
 
     # -- SIP owners ----------------------------------------------------------------------------------------
-    def find_sip_owners(self, sip_addresses, batch_size=DEFAULT_SIP_BATCH):
+    def find_sip_owners(self, sip_addresses, batch_size=DEFAULT_SIP_BATCH, strategy='auto'):
         """Who owns each SIP URI: {canonical uri: {'kind': none|user|contact|conflict, 'dns': [...],
         'owners': [{'dn', 'kind'}]}}.
 
-        URIs are looked up ``batch_size`` at a time with one OR filter per batch, in the domain naming context
-        (users) and the configuration naming context (Lync's application contacts), so 10,000 URIs cost a few
-        dozen searches. Matching is case-insensitive, as AD compares this attribute.
+        Looks in the domain naming context (users) and the configuration naming context (Lync's application and
+        endpoint contacts). Two strategies, both a few dozen searches for 10,000 URIs:
+
+        - batched: ``batch_size`` URIs per search, one OR filter each;
+        - scan: for large lists (SCAN_MIN_URIS or more), one paged read of every SIP-enabled object, matched
+          here. Directories evaluate an OR filter of hundreds of terms slowly (Samba re-matches every candidate
+          against every term), so reading the SIP-enabled population is faster when the list is a sizeable part
+          of it. The scan gives up, and the batches run instead, once it has read SCAN_LIMIT_FACTOR times as many
+          objects as URIs were asked, so a huge directory never costs more than a bounded detour.
+
+        ``strategy`` ('auto', 'batched' or 'scan') exists for benchmarks and tests. Matching is case-insensitive,
+        as AD compares this attribute.
         """
+        if strategy not in ('auto', 'batched', 'scan'):
+            raise PchatError('unknown SIP look-up strategy %r' % strategy)
         wanted = []
         seen = set()
         for uri in sip_addresses:
@@ -334,24 +348,19 @@ class DirectoryClient(object):
             if canonical not in seen:
                 seen.add(canonical)
                 wanted.append(canonical)
-        found = dict((uri, []) for uri in wanted)
         bases = [self.search_base]
         config_dn = self.configuration_dn
         if config_dn and not any(dn_equal(config_dn, base) for base in bases):
             bases.append(config_dn)
-        batch_size = max(1, int(batch_size))
-        for start in range(0, len(wanted), batch_size):
-            batch = wanted[start:start + batch_size]
-            terms = ''.join('(%s=%s)' % (SIP_ATTRIBUTE, escape_filter_value(uri)) for uri in batch)
-            search_filter = '(|%s)' % terms if len(batch) > 1 else terms
-            for base in bases:
-                for entry in self.search(base, search_filter, [SIP_ATTRIBUTE, 'objectClass']):
-                    value = first_value(entry, SIP_ATTRIBUTE, '')
-                    key = value.lower()
-                    if key in found and not any(dn_equal(entry['dn'], o['dn']) for o in found[key]):
-                        found[key].append({'dn': entry['dn'], 'kind': owner_kind(attribute_values(entry, 'objectClass'))})
+        found = None
+        if strategy == 'scan' or (strategy == 'auto' and len(wanted) >= SCAN_MIN_URIS):
+            limit = None if strategy == 'scan' else SCAN_LIMIT_FACTOR * len(wanted)
+            found = self._scan_sip_owners(bases, wanted, limit)
+        if found is None:
+            found = self._batched_sip_owners(bases, wanted, max(1, int(batch_size)))
         result = {}
-        for uri, owners in found.items():
+        for uri in wanted:
+            owners = found[uri]
             if not owners:
                 kind = 'none'
             elif len(owners) == 1:
@@ -360,6 +369,47 @@ class DirectoryClient(object):
                 kind = 'conflict'
             result[uri] = {'kind': kind, 'dns': [o['dn'] for o in owners], 'owners': owners}
         return result
+
+    @staticmethod
+    def _record_owner(found, entry):
+        key = (first_value(entry, SIP_ATTRIBUTE, '') or '').lower()
+        if key in found and not any(dn_equal(entry['dn'], o['dn']) for o in found[key]):
+            found[key].append({'dn': entry['dn'], 'kind': owner_kind(attribute_values(entry, 'objectClass'))})
+
+    def _batched_sip_owners(self, bases, wanted, batch_size):
+        found = dict((uri, []) for uri in wanted)
+        for start in range(0, len(wanted), batch_size):
+            batch = wanted[start:start + batch_size]
+            terms = ''.join('(%s=%s)' % (SIP_ATTRIBUTE, escape_filter_value(uri)) for uri in batch)
+            search_filter = '(|%s)' % terms if len(batch) > 1 else terms
+            for base in bases:
+                for entry in self.search(base, search_filter, [SIP_ATTRIBUTE, 'objectClass']):
+                    self._record_owner(found, entry)
+        self.last_strategy = 'batched'
+        return found
+
+    def _scan_sip_owners(self, bases, wanted, limit):
+        """Owners from one read of all SIP-enabled objects, or None once more than ``limit`` were read.
+
+        Users and other objects are read in separate searches so that no objectClass values need to be
+        transferred and decoded (the decoding is most of the client's cost)."""
+        found = dict((uri, []) for uri in wanted)
+        read = 0
+        present = '(%s=*)' % SIP_ATTRIBUTE
+        users = '(objectCategory=person)(objectClass=user)(!(objectClass=computer))'
+        scans = [(bases[0], '(&%s%s)' % (present, users), 'user'),
+                 (bases[0], '(&%s(!(&%s)))' % (present, users), 'contact')]
+        scans += [(base, present, 'contact') for base in bases[1:]]
+        for base, search_filter, kind in scans:
+            for entry in self.search(base, search_filter, [SIP_ATTRIBUTE]):
+                read += 1
+                if limit is not None and read > limit:
+                    return None
+                key = (first_value(entry, SIP_ATTRIBUTE, '') or '').lower()
+                if key in found and not any(dn_equal(entry['dn'], o['dn']) for o in found[key]):
+                    found[key].append({'dn': entry['dn'], 'kind': kind})
+        self.last_strategy = 'scan'
+        return found
 
     # -- writes --------------------------------------------------------------------------------------------
     def _write(self, what, dn, call):

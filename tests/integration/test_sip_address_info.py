@@ -66,3 +66,35 @@ def test_unreachable_directory(lab_env):
     env = dict(lab_env, PCHAT_LDAP_URL='ldaps://127.0.0.1:2')
     result = run_module('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com']}, env=env)
     assert result.failed and 'cannot reach the directory' in result['msg']
+
+
+def test_scan_and_batches_give_the_same_answers(lab, test_ou, ldap_admin, unique):
+    from ansible_collections.pchat.cutover.plugins.module_utils.directory import DirectoryClient
+    contact = 'CN=pytest-%s,%s' % (unique, CONTACTS)
+    clash = 'sip:clash%s@contoso.com' % unique
+    assert ldap_admin.add(contact, ['top', 'person', 'organizationalPerson', 'contact'],
+                          {'msRTCSIP-PrimaryUserAddress': 'sip:endpoint%s@contoso.com' % unique})
+    assert ldap_admin.add('CN=dup,%s' % test_ou, ['top', 'person', 'organizationalPerson', 'user'],
+                          {'sAMAccountName': 'd' + unique, 'userAccountControl': 546,
+                           'msRTCSIP-PrimaryUserAddress': clash})
+    assert ldap_admin.add('CN=dup-contact,%s' % test_ou, ['top', 'person', 'organizationalPerson', 'contact'],
+                          {'msRTCSIP-PrimaryUserAddress': clash.upper().replace('SIP:', 'sip:')})
+    try:
+        client = DirectoryClient({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
+                                  'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
+                                  'validate_certs': True, 'timeout': 30})
+        asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, 51)] + [
+            'sip:OCSChat@contoso.com', 'sip:endpoint%s@contoso.com' % unique, clash, 'sip:none%s@contoso.com' % unique]
+        scanned = client.find_sip_owners(asked, strategy='scan')
+        assert client.last_strategy == 'scan'
+        batched = client.find_sip_owners(asked, batch_size=7, strategy='batched')
+        assert client.last_strategy == 'batched'
+        normalise = lambda answers: dict((k, (v['kind'], sorted(v['dns']))) for k, v in answers.items())  # noqa: E731
+        assert normalise(scanned) == normalise(batched)
+        assert scanned[clash]['kind'] == 'conflict'
+        assert sorted(o['kind'] for o in scanned[clash]['owners']) == ['contact', 'user']
+        assert scanned['sip:endpoint%s@contoso.com' % unique]['kind'] == 'contact'
+        assert scanned['sip:none%s@contoso.com' % unique]['kind'] == 'none'
+        client.close()
+    finally:
+        ldap_admin.delete(contact)
