@@ -25,10 +25,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(ROOT, 'tests'), ROOT]
-import conftest  # noqa: E402,F401  pylint: disable=unused-import,wrong-import-position  (collection on sys.path)
-from module_runner import run_module  # noqa: E402  pylint: disable=wrong-import-position
-
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (  # noqa: E402
+# conftest puts the checkout on sys.path as ansible_collections.pchat.cutover
+import conftest  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
+from module_runner import run_module  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.pchat.cutover.plugins.module_utils.directory import (  # noqa: E402 pylint: disable=wrong-import-position
     SIP_ATTRIBUTE, DirectoryClient, escape_filter_value,
 )
 
@@ -59,7 +59,7 @@ def params(env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--uris', type=int, default=10000)
     parser.add_argument('--missing', type=int, default=500, help='how many of the URIs have no owner')
     parser.add_argument('--batch-size', type=int, default=500)
@@ -107,12 +107,12 @@ def main():
     client.close()
     assert naive_found == present
 
-    print('URIs: %d (%d owned by users, %d with no owner), batch size %d' % (args.uris, present, args.missing,
-                                                                              args.batch_size))
+    print('URIs: %d (%d owned by users, %d with no owner), batch size %d' % (
+        args.uris, present, args.missing, args.batch_size))
     print('look-up (auto -> %s): %6d LDAP searches  %8.2f s' % (strategy, batched_searches, batched_time))
     print('look-up (OR batches): %6d LDAP searches  %8.2f s' % (forced_searches, forced_time))
-    print('sip_address_info run: %6d LDAP searches  %8.2f s (whole module process)' % (result['searches'],
-                                                                                         module_time))
+    print('sip_address_info run: %6d LDAP searches  %8.2f s (whole module process)' % (
+        result['searches'], module_time))
     print('naive loop:           %6d LDAP searches  %8.2f s' % (naive_searches, naive_time))
     print('ratio naive/auto:     %.1fx faster, %.0fx fewer searches (target: >= 20x, a few dozen searches)' % (
         naive_time / batched_time, naive_searches / float(batched_searches)))

@@ -107,7 +107,7 @@ def up(config, out=sys.stdout):
             _write_private(config.state_file, json.dumps(state, indent=2) + '\n')
         pid = samba.running_pid(config)
         if pid:
-            print('reusing the running lab domain controller (pid %d)' % pid, file=out)
+            print('reusing the running lab domain controller (pid %s)' % pid, file=out)
         else:
             pid = samba.start(config)
             print('started samba (pid %d), waiting for LDAPS on %s:%d ...' % (
@@ -137,7 +137,7 @@ def up(config, out=sys.stdout):
 def down(config, out=sys.stdout):
     with LabLock(config):
         pid = samba.stop(config)
-        print('stopped the lab samba (pid %d)' % pid if pid else 'no lab samba running', file=out)
+        print('stopped the lab samba (pid %s)' % pid if pid else 'no lab samba running', file=out)
         if os.path.isdir(config.lab_dir):
             shutil.rmtree(config.lab_dir)
             print('removed %s' % config.lab_dir, file=out)
@@ -160,7 +160,7 @@ def status(config, out=sys.stdout):
             healthy = False
     print('lab folder: %s (%s)' % (config.lab_dir, 'provisioned' if _provisioned(config) else 'not provisioned'),
           file=out)
-    print('samba: %s' % ('pid %d, LDAPS %s' % (pid, 'answering' if healthy else 'NOT answering') if pid
+    print('samba: %s' % ('pid %s, LDAPS %s' % (pid, 'answering' if healthy else 'NOT answering') if pid
                          else 'not running'), file=out)
     return 0 if healthy else 1
 

@@ -73,7 +73,7 @@ def extend(conn):
         dn = 'CN=%s,%s' % (cls, names.SCHEMA_DN)
         conn.search(dn, '(objectClass=classSchema)', search_scope=ldap3.BASE, attributes=['mayContain'])
         present = {value.lower() for value in conn.entries[0].mayContain.values} if conn.entries else set()
-        missing = [name for name, *_ in ATTRIBUTES if name.lower() not in present]
+        missing = [attribute[0] for attribute in ATTRIBUTES if attribute[0].lower() not in present]
         if missing:
             conn.modify(dn, {'mayContain': [(ldap3.MODIFY_ADD, missing)]})
     if added:

@@ -287,8 +287,7 @@ class DirectoryClient(object):
         scope = {'base': ldap3.BASE, 'onelevel': ldap3.LEVEL, 'subtree': ldap3.SUBTREE}[scope]
         attributes = attributes or ['*']
         if scope == ldap3.BASE:
-            for entry in self._search_once(base, search_filter, scope, attributes, controls):
-                yield entry
+            yield from self._search_once(base, search_filter, scope, attributes, controls)
             return
         cookie = None
         while True:

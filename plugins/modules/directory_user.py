@@ -26,7 +26,7 @@ description:
   - Refuses to give a user a SIP address that another object (user or Persistent Chat endpoint contact) owns,
     naming that object.
 author:
-  - pchat.cutover contributors
+  - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
 attributes:

@@ -18,7 +18,7 @@ description:
     take a few dozen LDAP searches instead of 10,000.
   - Matching is case-insensitive, as Active Directory compares the attribute.
 author:
-  - pchat.cutover contributors
+  - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
 attributes:

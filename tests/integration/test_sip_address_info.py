@@ -68,6 +68,10 @@ def test_unreachable_directory(lab_env):
     assert result.failed and 'cannot reach the directory' in result['msg']
 
 
+def kinds_and_dns(answers):
+    return dict((uri, (answer['kind'], sorted(answer['dns']))) for uri, answer in answers.items())
+
+
 def test_scan_and_batches_give_the_same_answers(lab, test_ou, ldap_admin, unique):
     from ansible_collections.pchat.cutover.plugins.module_utils.directory import DirectoryClient
     contact = 'CN=pytest-%s,%s' % (unique, CONTACTS)
@@ -89,8 +93,7 @@ def test_scan_and_batches_give_the_same_answers(lab, test_ou, ldap_admin, unique
         assert client.last_strategy == 'scan'
         batched = client.find_sip_owners(asked, batch_size=7, strategy='batched')
         assert client.last_strategy == 'batched'
-        normalise = lambda answers: dict((k, (v['kind'], sorted(v['dns']))) for k, v in answers.items())  # noqa: E731
-        assert normalise(scanned) == normalise(batched)
+        assert kinds_and_dns(scanned) == kinds_and_dns(batched)
         assert scanned[clash]['kind'] == 'conflict'
         assert sorted(o['kind'] for o in scanned[clash]['owners']) == ['contact', 'user']
         assert scanned['sip:endpoint%s@contoso.com' % unique]['kind'] == 'contact'
