@@ -20,6 +20,7 @@ options:
       - If not set, the environment variable E(PCHAT_DRIVER) is used, then V(lab).
     type: str
     choices: [lab, psrp]
+    default: lab
   lab_path:
     description:
       - Path of the lab platform store (a SQLite file), with O(driver=lab).
