@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 
-from lab import certs, names, samba, schema, seed_directory
+from lab import certs, names, platform_seed, samba, schema, seed_directory
 from lab.config import LabConfig
 
 
@@ -80,15 +80,6 @@ def _provisioned(config):
     return os.path.exists(config.smb_conf) and os.path.exists(os.path.join(config.samba_dir, 'private', 'sam.ldb'))
 
 
-def _platform_hook():
-    """The platform store (issue 3) plugs in here when it exists; the directory lab works without it."""
-    try:
-        from lab import platform_seed  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return None
-    return platform_seed
-
-
 def up(config, out=sys.stdout):
     started = time.time()
     os.makedirs(config.lab_dir, mode=0o700, exist_ok=True)
@@ -120,15 +111,14 @@ def up(config, out=sys.stdout):
             added_attributes = schema.extend(conn)
             schema.ensure_containers(conn)
             created_well_known, added_users = seed_directory.seed(conn, config)
+            platform_line = platform_seed.ensure(config, conn)
         finally:
             conn.unbind()
         write_connection_env(config, state)
-        hook = _platform_hook()
-        if hook:
-            print(hook.ensure(config), file=out)
     print('schema: %d Lync attributes added; well-known user %s %s; %d SIP users added (LAB_USERS=%d)' % (
         added_attributes, names.WELL_KNOWN_SIP, 'created' if created_well_known else 'present',
         added_users, config.users), file=out)
+    print(platform_line, file=out)
     print('lab ready in %.1f s: `set -a; . %s; set +a` points playbooks at it' % (
         time.time() - started, config.connection_env), file=out)
     return 0
