@@ -27,7 +27,7 @@ endpoint:
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 
@@ -145,3 +145,17 @@ def platform_from_params(params, directory=None):
         from ansible_collections.pchat.cutover.plugins.module_utils.platform_psrp import PsrpPlatform
         return PsrpPlatform(params)
     raise PchatError('unknown driver %r; use lab or psrp.' % driver)
+
+
+def platform_from_module(module, directory=None):
+    """A connected driver for an AnsibleModule (fails the module cleanly); the caller closes it."""
+    if module.params.get('driver') == 'psrp':
+        from ansible_collections.pchat.cutover.plugins.module_utils.platform_psrp import PYPSRP_IMPORT_ERROR
+        if PYPSRP_IMPORT_ERROR:
+            module.fail_json(msg=missing_required_lib('pypsrp'), exception=PYPSRP_IMPORT_ERROR)
+    try:
+        return platform_from_params(module.params, directory)
+    except PchatError as exc:
+        if directory is not None:
+            directory.close()
+        module.fail_json(**exc.fail_kwargs())
