@@ -18,9 +18,13 @@ echo "== Who owns the well-known Group Chat URI, and 50 member URIs (read-only)"
 ansible-playbook playbooks/directory_report.yml -e "$sample"
 
 backups="$(cd "$LAB_DIR" && pwd)/backups"
-echo "== Preview (--check --diff) of the delete phase: nothing changes"
-ansible-playbook demo/directory_roundtrip.yml --check --diff -e "pchat_backup_dir=$backups"
-echo "== Delete phase for real (backup first), then its rollback (tombstone reanimated, same objectSid)"
-ansible-playbook demo/directory_roundtrip.yml -e "pchat_backup_dir=$backups"
+echo "== The pools before"
+ansible-playbook demo/pools.yml
+echo "== Preview (--check --diff): disable, refuse, delete, endpoint, rollback; nothing changes"
+ansible-playbook demo/platform_roundtrip.yml --check --diff -e "pchat_backup_dir=$backups"
+echo "== The same for real; the rollback at its end leaves the lab as it was"
+ansible-playbook demo/platform_roundtrip.yml -e "pchat_backup_dir=$backups"
+echo "== The pools after (as before: the rollback restored them)"
+ansible-playbook demo/pools.yml
 echo
 echo "The lab is still up: 'set -a; . $LAB_DIR/connection.env; set +a' points playbooks at it; 'make lab-down' removes it."
