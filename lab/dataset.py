@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import itertools
 import random
 
 from lab import names
@@ -90,7 +91,7 @@ def _rooms(conn, pool, rng, params, category_ids):
             (pool, category, name, 'Room about %s' % rng.choice(WORDS), kind, privacy,
              rng.choice(('inherit', 'inherit', 'false')), int(index in disabled)))
         room_id = cursor.lastrowid
-        members = sorted(set(_member(rng, params) for _ in range(params.members_per_room)))
+        members = sorted(set(_member(rng, params) for _draw in range(params.members_per_room)))
         roles = [(room_id, member, 'member') for member in members]
         roles.append((room_id, members[0], 'manager'))
         if kind == 'auditorium':
@@ -102,7 +103,7 @@ def _rooms(conn, pool, rng, params, category_ids):
 
 def _messages(rng, params, rooms):
     """Yield message rows in time order; rooms get uneven shares (a few busy rooms, many quiet ones)."""
-    weights = [rng.paretovariate(1.5) for _ in rooms]
+    weights = [rng.paretovariate(1.5) for _room in rooms]
     start = params.end - datetime.timedelta(days=params.span_days)
     step = params.span_days * 86400.0 / max(1, params.messages)
     picks = rng.choices(range(len(rooms)), weights=weights, k=min(params.messages, CHUNK)) if rooms else []
@@ -111,7 +112,7 @@ def _messages(rng, params, rooms):
             picks = rng.choices(range(len(rooms)), weights=weights, k=min(params.messages - index, CHUNK))
         room_id, members = rooms[picks[index % CHUNK]]
         sent = start + datetime.timedelta(seconds=int(index * step + rng.random() * step))
-        body = ' '.join(rng.choice(WORDS) for _ in range(rng.randint(3, 14)))
+        body = ' '.join(rng.choice(WORDS) for _word in range(rng.randint(3, 14)))
         yield (room_id, rng.choice(members), sent.strftime('%Y-%m-%dT%H:%M:%SZ'), body.capitalize() + '.')
 
 
@@ -129,7 +130,7 @@ def generate(conn, pool, params):
     written = 0
     rows = _messages(rng, params, rooms) if rooms else iter(())
     while True:
-        chunk = [row for _, row in zip(range(CHUNK), rows)]
+        chunk = list(itertools.islice(rows, CHUNK))
         if not chunk:
             break
         conn.execute('BEGIN IMMEDIATE')

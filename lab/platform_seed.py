@@ -77,8 +77,9 @@ def ensure_dataset(store, config, pool=LEGACY_POOL):
                                    users=config.users)
     if done:
         wanted = repr(sorted(params.as_dict().items()))
-        note = '' if done[0] == wanted else (' (made with other LAB_* sizes; `make lab-down lab` regenerates it '
-                                            'with these)')
+        note = ''
+        if done[0] != wanted:
+            note = ' (made with other LAB_* sizes; `make lab-down lab` regenerates it with these)'
         return 'chat data set of %s present%s' % (pool, note)
     _wipe_chat_data(store, pool)  # an interrupted generation left part of a data set
     counts = dataset.generate(store, pool, params)
@@ -96,4 +97,3 @@ def ensure(config, ldap_conn):
         store.close()
     pools = 'pools created: %s' % ', '.join(created) if created else 'pools present'
     return 'platform store %s: %s; %s' % (config.platform_db, pools, line)
-

@@ -149,4 +149,3 @@ class LabPlatform(Platform):
             directory.delete_entry(endpoint['dn'])
         with lab_store.transaction(self.conn):
             self.conn.execute('DELETE FROM endpoints WHERE sip_address = ?', (normalize_sip(endpoint['sip_address']),))
-

@@ -11,12 +11,12 @@ module: legacy_endpoint
 short_description: Manage the Persistent Chat legacy endpoint that serves legacy Group Chat clients
 version_added: 0.1.0
 description:
-  - Creates, moves or removes a Persistent Chat endpoint (C(New-CsPersistentChatEndpoint)): an AD contact under
-    C(CN=Application Contacts) carrying the SIP URI that legacy Group Chat clients are configured with (the
+  - Creates, moves or removes a Persistent Chat endpoint, as C(New-CsPersistentChatEndpoint) does. The endpoint is
+    an AD contact under C(CN=Application Contacts) carrying the SIP URI that legacy Group Chat clients are configured with (the
     well-known user's URI, for example V(sip:OCSChat@contoso.com)), routed to a Persistent Chat pool.
-  - Refuses, naming the owner's DN and kind, when a user or another contact owns the SIP URI; in the cutover the
-    well-known user is deleted first (M(pchat.cutover.directory_user) with O(pchat.cutover.directory_user#module:state=absent)).
-  - Moving the endpoint to another pool, or changing its display name, is remove + new: Lync has no
+  - Refuses, naming the owner's DN and kind, when a user or another contact owns the SIP URI. In the cutover the
+    well-known user is deleted first, with M(pchat.cutover.directory_user) and V(state=absent).
+  - Moving the endpoint to another pool, or changing its display name, is remove + new, because Lync has no
     C(Set-CsPersistentChatEndpoint).
   - Who owns the SIP URI is asked of the directory (the directory options), whichever platform driver is used.
 author:
@@ -56,7 +56,7 @@ options:
   replaces:
     description:
       - DN of the object that an earlier task of the same run removes before this one, normally the well-known user
-        (the delete phase's RV(pchat.cutover.directory_user#module:dn)).
+        (the C(dn) that M(pchat.cutover.directory_user) returns in the delete phase).
       - Only in check mode, that object's ownership of the SIP URI is treated as gone, because the preview did not
         really delete it; the task reports the endpoint it would create. In a real run the object must be gone, or
         the task fails as without this option.

@@ -220,8 +220,8 @@ def test_endpoint_lifecycle(env, store, well_known, ldap_admin):
                  (well_known['sip'].lower(),)) == [('pcpool.contoso.com', contact['dn'])]
 
     owner = run_module('sip_address_info', {'sip_addresses': [well_known['sip']]}, env=env)
-    assert owner['owners'][well_known['sip']] == {'kind': 'contact', 'dns': [contact['dn']],
-                                                   'owners': [{'dn': contact['dn'], 'kind': 'contact'}]}
+    expected = {'kind': 'contact', 'dns': [contact['dn']], 'owners': [{'dn': contact['dn'], 'kind': 'contact'}]}
+    assert owner['owners'][well_known['sip']] == expected
 
     again = run_module('legacy_endpoint', args, env=env)
     assert not again.changed and again['endpoint']['dn'] == contact['dn']
