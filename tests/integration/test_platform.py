@@ -294,3 +294,11 @@ def test_endpoint_needs_the_directory(env, store):
     result = run_module('legacy_endpoint', {'sip_address': 'sip:x@contoso.com', 'pool_fqdn': 'pcpool.contoso.com'},
                         env=no_directory)
     assert result.failed and 'ldap_url' in result['msg']
+
+
+def test_refused_while_the_real_well_known_user_exists(env, store, ldap_admin):
+    result = run_module('legacy_endpoint', {'sip_address': 'sip:OCSChat@contoso.com', 'pool_fqdn': 'pcpool.contoso.com'},
+                        env=env)
+    assert result.failed
+    assert 'owned by user CN=OCSChat,CN=Users,DC=contoso,DC=com' in result['msg']
+    assert contacts_for(ldap_admin, 'sip:OCSChat@contoso.com') == []
