@@ -254,7 +254,7 @@ class PsrpTransport(object):
                     'kerberos: pip install pypsrp[kerberos])' % self.auth)
         else:
             hint = 'check psrp_host, psrp_port, psrp_ssl, psrp_auth and the WinRM configuration of the server'
-        return PchatError('cannot open a PowerShell remoting session to %s (host %s, port %d): %s. Error: %s'
+        return PchatError('PowerShell remoting to %s (host %s, port %d) failed: %s. Error: %s'
                           % (self.endpoint, self.host, self.port, hint, what),
                           details={'host': self.host, 'port': self.port, 'error_type': exc.__class__.__name__})
 

@@ -294,7 +294,7 @@ def test_get_pools_parses_into_the_interface_shapes():
     assert platform.get_pool('PCPOOL.contoso.com')['fqdn'] == 'pcpool.contoso.com'
 
 
-def test_failed_over_pool_is_partial_and_stopped_service_is_read():
+def test_failed_over_pool_state_and_a_disabled_service_are_read():
     responses = world(chat_state='Stopped', chat_start=4)
     responses[('Get-CsPersistentChatState', 'PersistentChatServer:pcpool.contoso.com')] = \
         {'Identity': 'PersistentChatServer:pcpool.contoso.com', 'PoolState': 'FailedOver'}
