@@ -49,7 +49,7 @@ options:
     description:
       - WinRM authentication protocol.
     type: str
-    choices: [negotiate, kerberos, ntlm, credssp, basic, certificate]
+    choices: [negotiate, kerberos, ntlm, credssp, basic]
     default: negotiate
   psrp_ssl:
     description:

@@ -43,8 +43,7 @@ PLATFORM_ARGUMENT_SPEC = dict(
     psrp_port=dict(type='int'),
     psrp_username=dict(type='str', fallback=(env_fallback, ['PCHAT_PSRP_USERNAME'])),
     psrp_password=dict(type='str', no_log=True, fallback=(env_fallback, ['PCHAT_PSRP_PASSWORD'])),
-    psrp_auth=dict(type='str', default='negotiate', choices=['basic', 'certificate', 'negotiate', 'kerberos',
-                                                             'ntlm', 'credssp']),
+    psrp_auth=dict(type='str', default='negotiate', choices=['basic', 'negotiate', 'kerberos', 'ntlm', 'credssp']),
     psrp_ssl=dict(type='bool', default=True),
     psrp_cert_validation=dict(type='bool', default=True),
 )

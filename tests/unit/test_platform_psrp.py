@@ -145,8 +145,7 @@ def all_stage_values(calls):
             yield command
             for name, value in parameters.items():
                 yield name
-                for item in (value if isinstance(value, list) else [value]):
-                    yield item
+                yield from (value if isinstance(value, list) else [value])
 
 
 # -- construction --------------------------------------------------------------------------------------------
@@ -237,8 +236,9 @@ def test_lync_module_is_imported_once_before_anything_else():
 
 
 def test_failed_module_import_says_where_the_shell_must_be():
-    platform, _ = driver({('Import-Module', None): Err("The specified module 'Lync' was not loaded because no valid "
-                                                        "module file was found in any module directory.")})
+    missing = Err("The specified module 'Lync' was not loaded because no valid module file was found in any module "
+                  "directory.")
+    platform, _transport = driver({('Import-Module', None): missing})
     with pytest.raises(PchatError) as err:
         platform.get_endpoints()
     assert "Import-Module -Name 'Lync' failed on lync01.contoso.com" in err.value.msg
@@ -270,7 +270,7 @@ def test_get_pools_sends_exactly_these_invocations():
 
 
 def test_get_pools_parses_into_the_interface_shapes():
-    platform, _ = driver(world())
+    platform, _transport = driver(world())
     pools = platform.get_pools()
     assert [p['fqdn'] for p in pools] == ['gc.contoso.com', 'pcpool.contoso.com']
     legacy, target = pools
@@ -298,7 +298,7 @@ def test_failed_over_pool_state_and_a_disabled_service_are_read():
     responses = world(chat_state='Stopped', chat_start=4)
     responses[('Get-CsPersistentChatState', 'PersistentChatServer:pcpool.contoso.com')] = \
         {'Identity': 'PersistentChatServer:pcpool.contoso.com', 'PoolState': 'FailedOver'}
-    platform, _ = driver(responses)
+    platform, _transport = driver(responses)
     target = platform.get_pool('pcpool.contoso.com')
     assert target['pool_state'] == 'FailedOver'
     pc01 = target['servers'][0]
@@ -313,7 +313,7 @@ def test_pool_state_as_enum_number_and_identity_only_service():
     responses[('Get-CsPersistentChatState', 'PersistentChatServer:pcpool.contoso.com')] = {'PoolState': 1}
     responses[('Get-CsComputer', 'pcpool.contoso.com')] = {'Identity': 'pc01.contoso.com'}  # single object, no Fqdn
     responses[('Get-CsTrustedApplication', None)] = []
-    platform, _ = driver(responses)
+    platform, _transport = driver(responses)
     (pool,) = platform.get_pools()
     assert pool['fqdn'] == 'pcpool.contoso.com' and pool['pool_state'] == 'FailedOver' and pool['state'] == 'partial'
     assert [(s['fqdn'], s['active']) for s in pool['servers']] == [('pc01.contoso.com', True)]
@@ -323,7 +323,7 @@ def test_active_servers_as_objects_and_missing_start_type():
     responses = world()
     responses[('Get-CsService', None)] = dict(PC_SERVICE, ActiveServers=[{'Fqdn': 'PC02.contoso.com'}], InactiveServers=None)
     responses[('Get-Service', 'pc01.contoso.com')] = {'Name': 'RTCCHAT', 'Status': 4, 'StartType': None}
-    platform, _ = driver(responses)
+    platform, _transport = driver(responses)
     pool = platform.get_pool('pcpool.contoso.com')
     assert [(s['fqdn'], s['active']) for s in pool['servers']] == [('pc01.contoso.com', False), ('pc02.contoso.com', True)]
     assert pool['servers'][0]['services'][0]['start_mode'] is None
@@ -407,12 +407,12 @@ def test_set_server_state_never_touches_the_pool_state():
         for state in ('started', 'stopped', 'disabled'):
             platform, transport = driver(world(chat_state='Stopped', chat_start=4))
             platform.set_server_state(pool, server, state)
-            commands = [c for c, _ in (stage for call in transport.calls for stage in call)]
+            commands = [c for c, _params in (stage for call in transport.calls for stage in call)]
             assert not [c for c in commands if 'PersistentChatState' in c or 'ActiveServer' in c]
 
 
 def test_set_server_state_errors():
-    platform, _ = driver(world(legacy=[]))
+    platform, _transport = driver(world(legacy=[]))
     with pytest.raises(PchatError) as err:
         platform.set_server_state(pc_pool(), 'pc09.contoso.com', 'started')
     assert "'pc09.contoso.com' is not in pool 'pcpool.contoso.com'" in err.value.msg
@@ -422,7 +422,7 @@ def test_set_server_state_errors():
     with pytest.raises(PchatError) as err:
         platform.set_server_state(legacy_pool(), 'gc01.contoso.com', 'disabled')
     assert 'no Group Chat service' in err.value.msg and '*Group Chat*' in err.value.msg
-    platform, _ = driver({('Get-CsWindowsService', None): []})
+    platform, _transport = driver({('Get-CsWindowsService', None): []})
     with pytest.raises(PchatError) as err:
         platform.set_server_state(pc_pool(), 'pc01.contoso.com', 'started')
     assert 'no RTCCHAT service on pc01.contoso.com' in err.value.msg
@@ -432,7 +432,7 @@ def test_cmdlet_error_names_cmdlet_parameters_and_text_but_not_the_password():
     responses = {('Get-CsWindowsService', None): chat_service('Stopped'),
                  ('Get-Service', 'pc01.contoso.com'): windows_service(1, 2),
                  ('Start-CsWindowsService', None): Err('Cannot start service RTCCHAT on computer pc01.contoso.com.')}
-    platform, _ = driver(responses)
+    platform, _transport = driver(responses)
     with pytest.raises(PchatError) as err:
         platform.set_server_state(pc_pool(), 'pc01.contoso.com', 'started')
     msg = err.value.msg
@@ -472,12 +472,12 @@ def test_get_endpoints_by_identity():
     Err('Unknown.', fq_error='Identity,Microsoft.Rtc.Management.AD.Cmdlets.ObjectNotFound'),
 ])
 def test_get_endpoints_not_found_is_none(error):
-    platform, _ = driver({('Get-CsPersistentChatEndpoint', None): error})
+    platform, _transport = driver({('Get-CsPersistentChatEndpoint', None): error})
     assert platform.get_endpoints('sip:ocschat@contoso.com') == []
 
 
 def test_get_endpoints_other_error_is_raised():
-    platform, _ = driver({('Get-CsPersistentChatEndpoint', None): Err('Access is denied.', category=18)})
+    platform, _transport = driver({('Get-CsPersistentChatEndpoint', None): Err('Access is denied.', category=18)})
     with pytest.raises(PchatError) as err:
         platform.get_endpoints('sip:ocschat@contoso.com')
     assert "Get-CsPersistentChatEndpoint -Identity 'sip:ocschat@contoso.com'" in err.value.msg and 'Access is denied' in err.value.msg
@@ -528,8 +528,10 @@ def test_new_endpoint_without_display_name_reads_back_when_nothing_is_passed_thr
 
 
 def test_new_endpoint_that_cannot_be_read_back_is_an_error():
-    platform, _ = driver({('New-CsPersistentChatEndpoint', None): [],
-                          ('Get-CsPersistentChatEndpoint', None): Err('Management object not found for identity "x".')})
+    platform, _transport = driver({
+        ('New-CsPersistentChatEndpoint', None): [],
+        ('Get-CsPersistentChatEndpoint', None): Err('Management object not found for identity "x".'),
+    })
     with pytest.raises(PchatError) as err:
         platform.new_endpoint('sip:OCSChat@contoso.com', 'pcpool.contoso.com')
     assert 'cannot be read back' in err.value.msg
@@ -563,7 +565,7 @@ def test_metacharacters_travel_as_parameter_values(evil):
     assert transport.calls[1][0] == ('New-CsPersistentChatEndpoint', {
         'SipAddress': 'sip:OCSChat@contoso.com', 'PersistentChatPoolFqdn': 'pcpool.contoso.com', 'DisplayName': evil,
         'PassThru': None})
-    commands = [command for call in transport.calls for command, _ in call]
+    commands = [command for call in transport.calls for command, _params in call]
     assert all(evil not in command for command in commands)
     assert commands == ['Import-Module', 'New-CsPersistentChatEndpoint', 'ConvertTo-Json']
 
@@ -602,14 +604,14 @@ def test_no_operation_sends_a_script():
     platform.get_pools()
     platform.set_server_state(legacy_pool(), 'gc01.contoso.com', 'disabled')
     platform.get_endpoints()
-    commands = set(c for call in transport.calls for c, _ in call)
+    commands = set(c for call in transport.calls for c, _params in call)
     assert all(command.replace('-', '').isalpha() for command in commands), commands
     assert PASSWORD not in list(all_stage_values(transport.calls))
 
 
 # -- the real transport's failures ---------------------------------------------------------------------------
 class FailingPool(object):
-    error = None
+    error = RuntimeError('set by failing_platform')
 
     def __init__(self, connection):
         self.connection = connection
