@@ -24,6 +24,7 @@ WORDS = ('release build deploy incident review meeting agenda customer ticket ba
 TOPICS = ('Engineering', 'Sales', 'Support', 'Finance', 'Operations', 'Marketing', 'Legal', 'HR', 'Projects',
           'Regions', 'Partners', 'Training')
 CHUNK = 10000
+ROOT_CATEGORY = 'Root'  # Group Chat's root category (not migrated: Lync 2013 has no category tree)
 
 
 class DataSetParams(object):
@@ -57,13 +58,18 @@ def _member(rng, params):
 
 
 def _categories(conn, pool, rng, params):
-    """Top-level categories plus one level of sub-categories (legacy Group Chat nests them)."""
+    """Group Chat's tree: a root category (its managers manage every room), topic categories under it, and some
+    sub-categories under the first two topics. Returns the ids rooms may be placed in (not the root)."""
+    root = conn.execute("INSERT INTO categories (pool_fqdn, parent_id, name, description) VALUES (?, NULL, ?, ?)",
+                        (pool, ROOT_CATEGORY, 'Root of the Group Chat category tree')).lastrowid
+    conn.execute("INSERT INTO category_principals VALUES (?, ?, 'manager')", (root, names.user_sip(1).lower()))
+    conn.execute("INSERT INTO category_principals VALUES (?, ?, 'allowed')", (root, names.BASE_DN))
     ids = []
     for index in range(params.categories):
         name = TOPICS[index % len(TOPICS)] + ('' if index < len(TOPICS) else ' %d' % (index // len(TOPICS)))
-        parent = None
+        parent = root
         if index >= 2 and rng.random() < 0.4:
-            parent = ids[rng.randrange(0, min(2, len(ids)))]  # under one of the first two top-level categories
+            parent = ids[rng.randrange(0, min(2, len(ids)))]  # under one of the first two topics
         cursor = conn.execute(
             'INSERT INTO categories (pool_fqdn, parent_id, name, description, invitations, file_upload, chat_history) '
             'VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -71,9 +77,6 @@ def _categories(conn, pool, rng, params):
         ids.append(cursor.lastrowid)
         conn.execute("INSERT INTO category_principals VALUES (?, ?, 'allowed')", (cursor.lastrowid, names.BASE_DN))
         conn.execute("INSERT INTO category_principals VALUES (?, ?, 'creator')", (cursor.lastrowid, _member(rng, params)))
-        if parent is None and index == 0:
-            conn.execute("INSERT INTO category_principals VALUES (?, ?, 'manager')",
-                         (cursor.lastrowid, names.user_sip(1).lower()))
     return ids
 
 
@@ -139,4 +142,4 @@ def generate(conn, pool, params):
         written += len(chunk)
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('dataset:' || ?, ?)",
                  (pool, repr(sorted(params.as_dict().items()))))
-    return {'categories': len(category_ids), 'rooms': len(rooms), 'messages': written}
+    return {'categories': len(category_ids) + 1, 'rooms': len(rooms), 'messages': written}

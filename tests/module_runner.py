@@ -56,3 +56,18 @@ def run_module(name, args, check_mode=False, diff=False, env=None, timeout=300):
     result.stdout = proc.stdout
     result.stderr = proc.stderr
     return result
+
+
+def start_module(name, args, env=None):
+    """Start ``pchat.cutover.<name>`` without waiting (for tests that kill it); returns the Popen."""
+    module_args = dict(args, _ansible_check_mode=False, _ansible_diff=False)
+    handle = tempfile.NamedTemporaryFile('w', suffix='.json', delete=False)
+    with handle:
+        json.dump({'ANSIBLE_MODULE_ARGS': module_args}, handle)
+    run_env = dict(os.environ)
+    run_env['PYTHONPATH'] = COLLECTIONS_ROOT + os.pathsep + run_env.get('PYTHONPATH', '')
+    if env:
+        run_env.update(env)
+    return subprocess.Popen(
+        [sys.executable, '-m', 'ansible_collections.pchat.cutover.plugins.modules.' + name, handle.name],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=run_env)

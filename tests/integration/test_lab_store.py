@@ -40,7 +40,7 @@ def content_digest(conn):
 def test_same_parameters_same_data_set(tmp_path):
     params = dataset.DataSetParams(seed=7, rooms=30, messages=3000, users=50)
     first, second = new_store(tmp_path / 'a.sqlite'), new_store(tmp_path / 'b.sqlite')
-    assert dataset.generate(first, 'gc.contoso.com', params) == {'categories': 6, 'rooms': 30, 'messages': 3000}
+    assert dataset.generate(first, 'gc.contoso.com', params) == {'categories': 7, 'rooms': 30, 'messages': 3000}
     dataset.generate(second, 'gc.contoso.com', params)
     assert content_digest(first) == content_digest(second)
     other = new_store(tmp_path / 'c.sqlite')
@@ -52,7 +52,9 @@ def test_data_set_shape(tmp_path):
     conn = new_store(tmp_path / 's.sqlite')
     dataset.generate(conn, 'gc.contoso.com', dataset.DataSetParams(seed=1, rooms=40, messages=4000, users=100))
     assert conn.execute('SELECT COUNT(*) FROM rooms WHERE disabled = 1').fetchone()[0] == 4
-    assert conn.execute('SELECT COUNT(*) FROM categories WHERE parent_id IS NOT NULL').fetchone()[0] >= 1
+    assert conn.execute("SELECT COUNT(*) FROM categories WHERE parent_id IS NULL").fetchone()[0] == 1  # the root
+    depth2 = "SELECT COUNT(*) FROM categories c JOIN categories p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL"
+    assert conn.execute(depth2).fetchone()[0] >= 1
     members = [r[0] for r in conn.execute("SELECT principal FROM room_principals WHERE role = 'member'")]
     unknown = [m for m in members if m.startswith('sip:former.employee')]
     assert 0 < len(unknown) < len(members) * 0.2
