@@ -8,7 +8,8 @@ Every remote call goes through one seam, ``PsrpPlatform.run(pipeline)``: a pipel
 (``PowerShell.add_cmdlet(...).add_parameter(...)``). No value is ever formatted into script text, and the
 driver sends no script at all. A parameter value of ``None`` is a switch (pypsrp's convention). Reads end in
 ``ConvertTo-Json -Depth 4 -Compress`` and are parsed here, so property names, not PowerShell formatting, are
-what the driver depends on; docs/psrp.md lists each invocation and each property name assumed.
+what the driver depends on; docs/psrp.md lists each invocation and each property name assumed. The transport
+also returns the warning stream, which the data-migration operations (Export-/Import-CsPersistentChatData) report.
 
 This driver has not been run against a live Lync server; it is tested on the exact invocations it sends and on
 parsing output shaped as the cmdlets' documentation shows.
@@ -17,6 +18,7 @@ parsing output shaped as the cmdlets' documentation shows.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import json
 import re
 import traceback
@@ -58,13 +60,28 @@ _NOT_FOUND = re.compile(r'not found|cannot be found|could not be found|does not 
 _OBJECT_NOT_FOUND_CATEGORY = 13  # System.Management.Automation.ErrorCategory.ObjectNotFound
 _SECRET_PARAMETER = re.compile(r'password|credential', re.IGNORECASE)
 
+# Data migration (Export-/Import-CsPersistentChatData).
+EXPORT_CMDLET = 'Export-CsPersistentChatData'
+IMPORT_CMDLET = 'Import-CsPersistentChatData'
+MAX_LISTED_ERRORS = 20  # error records quoted in a data-migration failure message (all are in details)
+# A named SQL Server instance: at most 16 characters, a letter or underscore first, then letters, digits, _ $ #.
+_SQL_INSTANCE = re.compile(r'^[A-Za-z_][A-Za-z0-9_$#]{0,15}$')
+# An absolute path on the (Windows) psrp host: drive letter or UNC share.
+_WINDOWS_ABSOLUTE = re.compile(r'^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/][^\\/]+[\\/])')
+_WINDOWS_BAD_PATH_CHARACTERS = re.compile(r'[<>"|?*\x00-\x1f]')
+_CONTROL_CHARACTERS = re.compile(r'[\x00-\x1f\x7f]')
+# ISO 8601 as accepted for ``since``: a date, optionally a time (T or space), optionally Z or an offset.
+_ISO_DATETIME = re.compile(r'^(\d{4})-(\d{2})-(\d{2})'
+                           r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?'
+                           r'(Z|[+-]\d{2}:?\d{2})?)?$')
+
 
 def _ps_value(value):
     """A parameter value as it would be typed, for messages only (never sent)."""
     if value is None:
         return ''
     if isinstance(value, bool):
-        return ' $true' if value else ' $false'
+        return ':$true' if value else ':$false'  # -Switch:$false, the form that also suits switch parameters
     if isinstance(value, (list, tuple)):
         return ' ' + ','.join(_ps_value(v).strip() for v in value)
     if isinstance(value, int):
@@ -212,10 +229,113 @@ def parse_endpoint(obj):
             'display_name': _as_text(_first(obj, 'DisplayName')), 'dn': dn}
 
 
+def validate_db_instance(value, what='DBInstance'):
+    """``sqlserver.fqdn`` or ``sqlserver.fqdn\\instance``, the form -DBInstance of Export-/Import-CsPersistentChatData
+    takes. Returns it with the FQDN in lower case (the instance name as given), or raises PchatError."""
+    expected = ("expected the SQL Server's FQDN, optionally followed by a backslash and the named instance, "
+                "like 'gcsql.contoso.com\\gcinstance' or 'gcsql.contoso.com' (default instance)")
+    if not isinstance(value, str) or not value:
+        raise PchatError('%s %r is empty; %s.' % (what, value, expected))
+    host, sep, instance = value.partition('\\')
+    try:
+        fqdn = validate_fqdn(host, what)
+    except PchatError:
+        fqdn = None
+    if fqdn is None:
+        raise PchatError('%s %r: %r is not a fully qualified domain name; %s.' % (what, value, host, expected))
+    if sep and not _SQL_INSTANCE.match(instance):
+        raise PchatError('%s %r: %r is not a SQL Server instance name (at most 16 characters: a letter or _ first, '
+                         'then letters, digits, _, $ or #); %s.' % (what, value, instance, expected))
+    return fqdn + sep + instance
+
+
+def validate_db_name(value, what='DBName'):
+    """A SQL database name for -DBName: a non-empty string of at most 128 characters without control characters."""
+    if not isinstance(value, str) or not value or len(value) > 128 or _CONTROL_CHARACTERS.search(value):
+        raise PchatError('%s %r is not a SQL database name (1 to 128 characters, no control characters).' % (what, value))
+    return value
+
+
+def validate_zip_path(value, what='file_name'):
+    """The full path of a .zip file on the psrp host (drive letter or UNC), returned untouched, or PchatError."""
+    example = 'like C:\\PchatMigration\\groupchat.zip'
+    if not isinstance(value, str) or not value.strip():
+        raise PchatError('%s %r is empty; expected the full path of a .zip file on the psrp host, %s.' % (what, value, example))
+    if _WINDOWS_BAD_PATH_CHARACTERS.search(value):
+        raise PchatError('%s %r contains a character Windows does not allow in a path (< > " | ? * or a control '
+                         'character); expected a path %s.' % (what, value, example))
+    if not _WINDOWS_ABSOLUTE.match(value):
+        raise PchatError('%s %r is not an absolute path on the psrp host (a relative path would resolve against the '
+                         "remote session's working folder); give a drive or UNC path, %s." % (what, value, example))
+    if not value.lower().endswith('.zip'):
+        raise PchatError('%s %r does not end in .zip; Export-CsPersistentChatData writes a .zip file and '
+                         'Import-CsPersistentChatData reads one (%s).' % (what, value, example))
+    return value
+
+
+def ps_datetime(value, what='since'):
+    """The text sent for a [DateTime] parameter such as -StartDate: ISO 8601 ``yyyy-MM-ddTHH:mm:ss``, with
+    ``.ffffff`` when there are microseconds and ``+hh:mm`` when the value has an offset.
+
+    pypsrp 0.9 cannot send a DateTime (a Python datetime goes as its str(), and a tagged ``<DT>`` is written empty),
+    so the value travels as a string parameter value, and PowerShell's parameter binder converts it to [DateTime];
+    that conversion uses the invariant culture, for which this form is unambiguous. A date means its midnight.
+    Without an offset the time is read as the psrp host's local time; with one (``Z`` included) it is converted to
+    that local time.
+
+    ``value`` is a ``datetime.date``, a ``datetime.datetime`` or an ISO 8601 string (``2012-03-01``,
+    ``2012-03-01T08:30``, ``2012-03-01 08:30:00Z``, ``2012-03-01T08:30:00+02:00``); anything else is a PchatError.
+    """
+    if isinstance(value, datetime.datetime):
+        parts = (value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond)
+        offset = value.utcoffset()
+        offset = None if offset is None else int(offset.total_seconds()) // 60
+    elif isinstance(value, datetime.date):
+        parts, offset = (value.year, value.month, value.day, 0, 0, 0, 0), None
+    elif isinstance(value, str):
+        parts, offset = _parse_iso_datetime(value.strip(), what)
+    else:
+        raise PchatError('%s %r is neither a date, a datetime nor an ISO 8601 string like 2012-03-01 or '
+                         '2012-03-01T08:30:00.' % (what, value))
+    text = '%04d-%02d-%02dT%02d:%02d:%02d' % parts[:6]
+    if parts[6]:
+        text += '.%06d' % parts[6]
+    if offset is not None:
+        text += '%s%02d:%02d' % ('-' if offset < 0 else '+', abs(offset) // 60, abs(offset) % 60)
+    return text
+
+
+def _parse_iso_datetime(text, what):
+    match = _ISO_DATETIME.match(text)
+    invalid = PchatError('%s %r is not an ISO 8601 date or date and time; write it like 2012-03-01, '
+                         '2012-03-01T08:30:00 or 2012-03-01T08:30:00+02:00.' % (what, text))
+    if not match:
+        raise invalid
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    parts = (int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+             int((fraction or '').ljust(6, '0')))
+    try:
+        valid = datetime.datetime(*parts) is not None
+    except ValueError:
+        valid = False
+    if not valid:
+        raise invalid
+    offset = None
+    if zone == 'Z':
+        offset = 0
+    elif zone:
+        digits = zone[1:].replace(':', '')
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        if hours > 23 or minutes > 59:
+            raise invalid
+        offset = (hours * 60 + minutes) * (-1 if zone[0] == '-' else 1)
+    return parts, offset
+
+
 class PsrpTransport(object):
     """pypsrp underneath the seam: one runspace pool (one runspace, so an imported module stays loaded), one
-    PowerShell pipeline per call. ``run`` returns (output objects, error dicts); failures to connect or to
-    authenticate raise PchatError naming the endpoint and what to check."""
+    PowerShell pipeline per call. ``run`` returns (output objects, error dicts, warning texts); failures to
+    connect or to authenticate raise PchatError naming the endpoint and what to check."""
 
     def __init__(self, host, port, username=None, password=None, auth='negotiate', ssl=True, cert_validation=True):
         self.host = host
@@ -288,7 +408,8 @@ class PsrpTransport(object):
         errors = [self._error_dict(record) for record in ps.streams.error]
         if ps.had_errors and not errors:
             errors.append({'message': 'the pipeline failed without an error record', 'category': None, 'fq_error': None})
-        return output, errors
+        warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
+        return output, errors, warnings
 
     def _error_dict(self, record):
         # ErrorRecord: ToString is the error text; ErrorDetails, when set, replaces it as in PowerShell.
@@ -340,14 +461,29 @@ class PsrpPlatform(Platform):
     def run(self, pipeline, allow_error=None):
         """Run one pipeline of (cmdlet, parameters) stages and return its raw output. Errors written by the
         cmdlets raise PchatError, unless ``allow_error(errors)`` says they are expected."""
+        self._ensure_session()
+        return self._call(pipeline, allow_error=allow_error)
+
+    def run_streams(self, pipeline):
+        """Run one pipeline and return (output, error dicts, warning texts) without raising on cmdlet errors:
+        for the callers that report the error and warning streams themselves (the data migration)."""
+        self._ensure_session()
+        return self._transport_run(pipeline)
+
+    def _ensure_session(self):
         if not self._session_ready:
             self._session_ready = True  # set first: a failed import is reported once, not before every call
             self._call([('Import-Module', {'Name': LYNC_MODULE})],
                        hint='psrp_host must be a server with the Lync Server 2013 Management Shell installed')
-        return self._call(pipeline, allow_error=allow_error)
+
+    def _transport_run(self, pipeline):
+        """The transport's (output, errors, warnings); a transport that returns only (output, errors) has no warnings."""
+        result = self.transport.run(pipeline)
+        warnings = list(result[2]) if len(result) > 2 else []
+        return result[0], result[1], warnings
 
     def _call(self, pipeline, hint=None, allow_error=None):
-        output, errors = self.transport.run(pipeline)
+        output, errors, unused_warnings = self._transport_run(pipeline)
         if errors and not (allow_error and allow_error(errors)):
             text = '; '.join(e.get('message') or 'unknown error' for e in errors)
             hint = hint or ('check the values named and that the connecting account is in CsAdministrator '
@@ -415,11 +551,20 @@ class PsrpPlatform(Platform):
         return pool
 
     def _counts(self, fqdn):
+        counts = self._room_counts(fqdn)
+        return {'categories': counts['categories'], 'rooms': counts['rooms'], 'members': counts['members'], 'messages': None}
+
+    def _room_counts(self, fqdn):
         categories = self.query('Get-CsPersistentChatCategory', {'PersistentChatPoolFqdn': fqdn})
         rooms = self.query('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': fqdn, 'ResultSize': MAX_RESULT_SIZE})
         # Members as the lab counts them: every room role assignment (members, managers, presenters).
         members = sum(len(_as_list(_first(room, role))) for room in rooms for role in ('Members', 'Managers', 'Presenters'))
-        return {'categories': len(categories), 'rooms': len(rooms), 'members': members, 'messages': None}
+        # Disabled rooms from each room's Disabled property (assumed name, the parameter of Set-CsPersistentChatRoom);
+        # None when rooms were returned and none carries the property.
+        flags = [_disabled_flag(room) for room in rooms]
+        known = [flag for flag in flags if flag is not None]
+        disabled = sum(1 for flag in known if flag) if known or not rooms else None
+        return {'categories': len(categories), 'rooms': len(rooms), 'disabled_rooms': disabled, 'members': members}
 
     def _chat_services(self, computer):
         """The Persistent Chat service of one server: status from Get-CsWindowsService, start mode from
@@ -559,8 +704,104 @@ class PsrpPlatform(Platform):
         normalize_sip(sip_address)
         self.execute([('Remove-CsPersistentChatEndpoint', {'Identity': sip_address, 'Force': None})])
 
+    # -- data migration ----------------------------------------------------------------------------------
+    def export_chat_data(self, db_instance, file_name, since=None, db_name=None):
+        """Export a chat database to a .zip file on the psrp host:
+        ``Export-CsPersistentChatData -DBInstance <db_instance> -FileName <file_name> [-DBName <db_name>]
+        [-StartDate <since>]``, Level left at its default (All).
+
+        ``db_instance`` is the SQL Server of the database to export (for the cutover: the Group Chat 2010
+        database), ``sqlserver.fqdn`` or ``sqlserver.fqdn\\instance``; ``db_name`` names the database when it is
+        not the default. ``file_name`` is the full path of the .zip file on the psrp host. ``since`` (a date, a
+        datetime or an ISO 8601 string) becomes -StartDate as ISO 8601 text (see ``ps_datetime``).
+        Everything is validated before anything is sent. Returns {'command', 'parameters' (what was sent),
+        'invocation' (the same as typed), 'warnings' (the warning stream)}; errors raise PchatError listing
+        the error records."""
+        parameters = {'DBInstance': validate_db_instance(db_instance), 'FileName': validate_zip_path(file_name)}
+        if db_name is not None:
+            parameters['DBName'] = validate_db_name(db_name)
+        if since is not None:
+            parameters['StartDate'] = ps_datetime(since)
+        pipeline = [(EXPORT_CMDLET, parameters)]
+        unused_output, errors, warnings = self.run_streams(pipeline)
+        if errors:
+            raise self._migration_error(
+                pipeline, errors, warnings,
+                'Nothing was imported. Check that %s is the SQL Server (and instance) of the database to export%s, '
+                'that the connecting account can read that database, and that the folder of %s exists on %s and the '
+                'account may write there.' % (parameters['DBInstance'], ' (database %s)' % db_name if db_name else '',
+                                             file_name, self.host))
+        return self._migration_result(pipeline, warnings)
+
+    def import_chat_data(self, db_instance, file_name, what_if=False):
+        """Import a .zip written by Export-CsPersistentChatData into a Persistent Chat database:
+        ``Import-CsPersistentChatData -DBInstance <db_instance> -FileName <file_name> [-WhatIf] -Confirm:$false``.
+
+        ``db_instance`` is the SQL Server (and instance) of the Persistent Chat database; ``file_name`` the full
+        path of the .zip on the psrp host. ``what_if=True`` adds -WhatIf: the cmdlet reports the conversions it
+        would make as warnings and changes nothing, which is the gate before the real import. -Confirm is sent
+        as the value False (``-Confirm:$false``) so that no confirmation prompt can stop a session that has no
+        one to answer it. Returns {'warnings', 'what_if', 'command', 'parameters', 'invocation'}. Errors raise
+        PchatError naming the cmdlet and listing the error records (the first 20; all are in details)."""
+        parameters = {'DBInstance': validate_db_instance(db_instance), 'FileName': validate_zip_path(file_name)}
+        if what_if:
+            parameters['WhatIf'] = None
+        parameters['Confirm'] = False
+        pipeline = [(IMPORT_CMDLET, parameters)]
+        unused_output, errors, warnings = self.run_streams(pipeline)
+        if errors:
+            if what_if:
+                outcome = ('This was the -WhatIf run: the real import was not run and nothing was written to %s. Fix '
+                           'what the errors name (e.g. principals not provisioned in AD) and run the -WhatIf import '
+                           'again.' % parameters['DBInstance'])
+            else:
+                outcome = ('The real import may have written part of the data to %s: compare Get-CsPersistentChatRoom '
+                           'and Get-CsPersistentChatCategory counts with those taken before, and restore the '
+                           'Persistent Chat database from its backup before importing again.' % parameters['DBInstance'])
+            raise self._migration_error(pipeline, errors, warnings, outcome)
+        result = self._migration_result(pipeline, warnings)
+        result['what_if'] = bool(what_if)
+        return result
+
+    def room_counts(self, pool_fqdn):
+        """Categories and rooms of a Persistent Chat pool, read with Get-CsPersistentChatCategory and
+        Get-CsPersistentChatRoom -PersistentChatPoolFqdn: {'categories': n, 'rooms': n, 'disabled_rooms': n or
+        None, 'members': n}. No cmdlet counts messages; the caller compares these before and after an import."""
+        return self._room_counts(validate_fqdn(pool_fqdn, 'Persistent Chat pool'))
+
+    @staticmethod
+    def _migration_result(pipeline, warnings):
+        command, parameters = pipeline[0]
+        return {'command': command, 'invocation': describe_pipeline(pipeline), 'warnings': list(warnings),
+                'parameters': dict((k, '********' if _SECRET_PARAMETER.search(k) else v) for k, v in parameters.items())}
+
+    def _migration_error(self, pipeline, errors, warnings, outcome):
+        command, parameters = pipeline[0]
+        shown = errors[:MAX_LISTED_ERRORS]
+        listed = '; '.join('%d) %s' % (number, error.get('message') or 'unknown error')
+                           for number, error in enumerate(shown, 1))
+        if len(errors) > len(shown):
+            listed += '; ... (the first %d of %d error records; all are in details)' % (len(shown), len(errors))
+        return PchatError('%s failed on %s with %d error record(s): %s. %s (%s needs CsPersistentChatAdministrator '
+                          'and SQL access of the connecting account to the database.)'
+                          % (describe_pipeline(pipeline), self.host, len(errors), listed, outcome, command),
+                          details={'host': self.host, 'command': command,
+                                   'parameters': self._migration_result(pipeline, warnings)['parameters'],
+                                   'error_count': len(errors), 'errors': errors, 'warnings': list(warnings)})
+
     def close(self):
         self.transport.close()
+
+
+def _disabled_flag(room):
+    """A room's Disabled property as True/False, or None when the object has none."""
+    for key, value in (room.items() if isinstance(room, dict) else ()):
+        if key.lower() == 'disabled':
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ('true', 'false'):
+                return value.strip().lower() == 'true'
+    return None
 
 
 def _all_not_found(errors):

@@ -7,6 +7,7 @@ shaped as the cmdlets' documentation shows. No test touches the network."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils import platform_psrp
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import platform_from_params
 from ansible_collections.pchat.cutover.plugins.module_utils.platform_psrp import (
-    PsrpPlatform, PsrpTransport, describe_pipeline, parse_endpoint, parse_json_output,
+    PsrpPlatform, PsrpTransport, describe_pipeline, parse_endpoint, parse_json_output, ps_datetime, validate_db_instance,
 )
 
 PASSWORD = 'S3cr3t!pw'
@@ -71,9 +72,19 @@ class Err(object):
         self.error = {'message': message, 'category': category, 'fq_error': fq_error}
 
 
+class Streams(object):
+    """A reply with explicit streams: raw output, error records (Err) and warning texts."""
+
+    def __init__(self, output=(), errors=(), warnings=()):
+        self.output = list(output)
+        self.errors = [e.error for e in errors]
+        self.warnings = list(warnings)
+
+
 class FakeTransport(object):
     """Records every pipeline; answers from ``responses``: {(cmdlet, key parameter value or None): reply}.
-    A reply is a Python value written the way ConvertTo-Json -Compress writes it, an Err, or a raw string."""
+    A reply is a Python value written the way ConvertTo-Json -Compress writes it, an Err, a raw string or Streams.
+    Like PsrpTransport.run it returns (output, errors, warnings)."""
 
     def __init__(self, responses=None):
         self.calls = []
@@ -89,15 +100,17 @@ class FakeTransport(object):
                 key = parameters[name]
                 break
         reply = self.responses.get((command, key), self.responses.get((command, None)))
+        if isinstance(reply, Streams):
+            return reply.output, reply.errors, reply.warnings
         if isinstance(reply, Err):
-            return [], [reply.error]
+            return [], [reply.error], []
         if reply is None or (isinstance(reply, list) and not reply):
-            return [], []  # ConvertTo-Json with no input writes nothing
+            return [], [], []  # ConvertTo-Json with no input writes nothing
         if isinstance(reply, str):
-            return [reply], []
+            return [reply], [], []
         if isinstance(reply, list) and len(reply) == 1:
             reply = reply[0]  # one pipeline object: ConvertTo-Json writes it bare, not as an array
-        return [json.dumps(reply, separators=(',', ':'))], []
+        return [json.dumps(reply, separators=(',', ':'))], [], []
 
     def close(self):
         self.closed = True
@@ -667,3 +680,315 @@ def test_close_closes_the_transport_and_is_safe_unopened():
     real = PsrpPlatform(dict(PARAMS))
     real.close()
     assert real.transport.pool is None
+
+
+# -- data migration ------------------------------------------------------------------------------------------
+GC_DB = 'gcsql.contoso.com\\gcinstance'
+PC_DB = 'pcsql.contoso.com\\pcinstance'
+ZIP = 'C:\\PchatMigration\\groupchat.zip'
+CONVERSION_WARNINGS = ['Category "IT\\Servers" was flattened to "IT_Servers".',
+                       'Invitations are off in category "Finance"; they will be turned off in its rooms.']
+
+
+def export_call(**parameters):
+    return [('Export-CsPersistentChatData', dict({'DBInstance': GC_DB, 'FileName': ZIP}, **parameters))]
+
+
+def import_call(what_if):
+    parameters = {'DBInstance': PC_DB, 'FileName': ZIP}
+    if what_if:
+        parameters['WhatIf'] = None
+    parameters['Confirm'] = False
+    return [('Import-CsPersistentChatData', parameters)]
+
+
+@pytest.mark.parametrize('kwargs, sent', [
+    ({}, {}),
+    ({'db_name': 'GroupChat'}, {'DBName': 'GroupChat'}),
+    ({'since': '2012-03-01'}, {'StartDate': '2012-03-01T00:00:00'}),
+    ({'db_name': 'GroupChat', 'since': datetime.date(2012, 3, 1)}, {'DBName': 'GroupChat', 'StartDate': '2012-03-01T00:00:00'}),
+])
+def test_export_sends_exactly_this(kwargs, sent):
+    platform, transport = driver({})
+    result = platform.export_chat_data(GC_DB, ZIP, **kwargs)
+    assert transport.calls == [IMPORT, export_call(**sent)]
+    assert result['command'] == 'Export-CsPersistentChatData'
+    assert result['parameters'] == dict({'DBInstance': GC_DB, 'FileName': ZIP}, **sent)
+    assert result['warnings'] == []
+    assert result['invocation'].startswith("Export-CsPersistentChatData -DBInstance 'gcsql.contoso.com\\gcinstance' "
+                                           "-FileName 'C:\\PchatMigration\\groupchat.zip'")
+    assert 'Level' not in transport.calls[1][0][1]  # left at its default, All
+
+
+def test_export_lowercases_the_sql_fqdn_and_keeps_a_default_instance():
+    platform, transport = driver({})
+    platform.export_chat_data('GCSQL.Contoso.com', ZIP)
+    assert transport.calls[1] == [('Export-CsPersistentChatData', {'DBInstance': 'gcsql.contoso.com', 'FileName': ZIP})]
+
+
+def test_export_returns_the_warning_stream():
+    platform, _transport = driver({('Export-CsPersistentChatData', None): Streams(warnings=['Room "Old" is disabled.'])})
+    assert platform.export_chat_data(GC_DB, ZIP)['warnings'] == ['Room "Old" is disabled.']
+
+
+def test_export_error_names_the_cmdlet_and_what_to_check():
+    error = Err('Cannot open database "GroupChat" requested by the login. The login failed.')
+    platform, _transport = driver({('Export-CsPersistentChatData', None): error})
+    with pytest.raises(PchatError) as err:
+        platform.export_chat_data(GC_DB, ZIP, db_name='GroupChat')
+    msg = err.value.msg
+    assert msg.startswith("Export-CsPersistentChatData -DBInstance 'gcsql.contoso.com\\gcinstance' -FileName "
+                          "'C:\\PchatMigration\\groupchat.zip' -DBName 'GroupChat' failed on lync01.contoso.com "
+                          "with 1 error record(s): 1) Cannot open database")
+    assert 'Nothing was imported' in msg and 'CsPersistentChatAdministrator' in msg and 'database GroupChat' in msg
+    assert err.value.details['command'] == 'Export-CsPersistentChatData' and err.value.details['error_count'] == 1
+
+
+@pytest.mark.parametrize('value, expected', [
+    (datetime.date(2012, 3, 1), '2012-03-01T00:00:00'),
+    (datetime.datetime(2012, 3, 1, 8, 30), '2012-03-01T08:30:00'),
+    (datetime.datetime(2012, 3, 1, 8, 30, 5, 250000), '2012-03-01T08:30:05.250000'),
+    (datetime.datetime(2012, 3, 1, 8, 30, tzinfo=datetime.timezone.utc), '2012-03-01T08:30:00+00:00'),
+    (datetime.datetime(2012, 3, 1, 8, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))),
+     '2012-03-01T08:30:00-05:30'),
+    ('2012-03-01', '2012-03-01T00:00:00'),
+    (' 2012-03-01T08:30 ', '2012-03-01T08:30:00'),
+    ('2012-03-01 08:30:00Z', '2012-03-01T08:30:00+00:00'),
+    ('2012-03-01T08:30:00.5+0200', '2012-03-01T08:30:00.500000+02:00'),
+    ('2012-03-01T08:30:00-08:00', '2012-03-01T08:30:00-08:00'),
+    ('2012-02-29T23:59:59', '2012-02-29T23:59:59'),
+])
+def test_since_is_sent_as_iso_8601_text(value, expected):
+    assert ps_datetime(value) == expected
+
+
+@pytest.mark.parametrize('value', ['03/01/2012', '2012-02-30', '2012-03-01T25:00', '2012-03-01T08:30+24:00', 'yesterday',
+                                   '', 20120301, True, ['2012-03-01']])
+def test_since_that_is_no_date_is_refused(value):
+    with pytest.raises(PchatError) as err:
+        ps_datetime(value)
+    assert 'since' in err.value.msg and '2012-03-01' in err.value.msg
+
+
+@pytest.mark.parametrize('what_if', [False, True])
+def test_import_sends_exactly_this(what_if):
+    platform, transport = driver({})
+    result = platform.import_chat_data(PC_DB, ZIP, what_if=what_if)
+    assert transport.calls == [IMPORT, import_call(what_if)]
+    assert result['what_if'] is what_if and result['warnings'] == []
+    assert result['invocation'] == ("Import-CsPersistentChatData -DBInstance 'pcsql.contoso.com\\pcinstance' -FileName "
+                                    "'C:\\PchatMigration\\groupchat.zip'%s -Confirm:$false" % (' -WhatIf' if what_if else ''))
+
+
+def test_import_what_if_returns_the_conversions_from_the_warning_stream():
+    platform, _transport = driver({('Import-CsPersistentChatData', None): Streams(warnings=CONVERSION_WARNINGS)})
+    result = platform.import_chat_data(PC_DB, ZIP, what_if=True)
+    assert result['warnings'] == CONVERSION_WARNINGS and result['what_if'] is True
+
+
+def test_import_what_if_errors_say_the_real_import_was_not_run():
+    errors = [Err('Principal not provisioned: sip:gone@contoso.com'), Err('Principal not provisioned: sip:left@contoso.com')]
+    platform, transport = driver({('Import-CsPersistentChatData', None): Streams(errors=errors, warnings=CONVERSION_WARNINGS)})
+    with pytest.raises(PchatError) as err:
+        platform.import_chat_data(PC_DB, ZIP, what_if=True)
+    msg = err.value.msg
+    assert msg.startswith("Import-CsPersistentChatData -DBInstance 'pcsql.contoso.com\\pcinstance' -FileName "
+                          "'C:\\PchatMigration\\groupchat.zip' -WhatIf -Confirm:$false failed on lync01.contoso.com "
+                          "with 2 error record(s): 1) Principal not provisioned: sip:gone@contoso.com; "
+                          "2) Principal not provisioned: sip:left@contoso.com.")
+    assert 'the real import was not run' in msg and 'pcsql.contoso.com\\pcinstance' in msg
+    assert err.value.details['warnings'] == CONVERSION_WARNINGS
+    assert len(transport.calls) == 2  # the gate failed: nothing else was sent
+
+
+def test_import_errors_of_the_real_import_say_what_may_have_happened():
+    errors = [Err('Room name "%s" is longer than 256 characters.' % ('x' * 300))]
+    platform, _transport = driver({('Import-CsPersistentChatData', None): Streams(errors=errors)})
+    with pytest.raises(PchatError) as err:
+        platform.import_chat_data(PC_DB, ZIP)
+    msg = err.value.msg
+    assert msg.startswith("Import-CsPersistentChatData -DBInstance 'pcsql.contoso.com\\pcinstance' -FileName "
+                          "'C:\\PchatMigration\\groupchat.zip' -Confirm:$false failed")
+    assert 'not run' not in msg and 'may have written part of the data' in msg and 'backup' in msg
+    assert 'CsPersistentChatAdministrator' in msg
+
+
+def test_import_lists_only_the_first_20_error_records():
+    errors = [Err('Principal not provisioned: sip:user%02d@contoso.com' % n) for n in range(1, 26)]
+    platform, _transport = driver({('Import-CsPersistentChatData', None): Streams(errors=errors)})
+    with pytest.raises(PchatError) as err:
+        platform.import_chat_data(PC_DB, ZIP, what_if=True)
+    msg = err.value.msg
+    assert 'with 25 error record(s)' in msg and '20) Principal not provisioned: sip:user20@' in msg
+    assert 'user21' not in msg and 'the first 20 of 25 error records; all are in details' in msg
+    assert err.value.details['error_count'] == 25 and len(err.value.details['errors']) == 25
+
+
+BAD_DB_INSTANCES = ['gc sql;drop', '', None, 'gcsql', 'gcsql.contoso.com\\', 'gcsql.contoso.com\\bad name',
+                    'gcsql.contoso.com\\inst\\x', '\\gcinstance', "gcsql.contoso.com\\x'; drop database mgc --",
+                    'gcsql.contoso.com\\twelve_chars_long_x']
+BAD_FILE_NAMES = ['C:\\PchatMigration\\groupchat.txt', 'C:\\PchatMigration\\groupchat', 'groupchat.zip',
+                  '..\\groupchat.zip', 'C:\\Pchat\\a"b.zip', 'C:\\Pchat\\a|b.zip', 'C:\\Pchat\\a\nb.zip', '', None, 7]
+
+
+@pytest.mark.parametrize('db_instance', BAD_DB_INSTANCES)
+def test_bad_db_instance_is_refused_before_anything_is_sent(db_instance):
+    platform, transport = driver({})
+    for call in (lambda: platform.export_chat_data(db_instance, ZIP), lambda: platform.import_chat_data(db_instance, ZIP),
+                 lambda: platform.import_chat_data(db_instance, ZIP, what_if=True)):
+        with pytest.raises(PchatError) as err:
+            call()
+        assert 'DBInstance' in err.value.msg and "like 'gcsql.contoso.com\\gcinstance'" in err.value.msg
+    assert transport.calls == []
+
+
+@pytest.mark.parametrize('file_name', BAD_FILE_NAMES)
+def test_bad_file_name_is_refused_before_anything_is_sent(file_name):
+    platform, transport = driver({})
+    for call in (lambda: platform.export_chat_data(GC_DB, file_name), lambda: platform.import_chat_data(PC_DB, file_name)):
+        with pytest.raises(PchatError) as err:
+            call()
+        assert 'file_name' in err.value.msg and '.zip' in err.value.msg
+    assert transport.calls == []
+
+
+@pytest.mark.parametrize('kwargs', [{'db_name': ''}, {'db_name': 'a\nb'}, {'db_name': 'x' * 129}, {'since': 'last week'}])
+def test_bad_db_name_or_since_is_refused_before_anything_is_sent(kwargs):
+    platform, transport = driver({})
+    with pytest.raises(PchatError):
+        platform.export_chat_data(GC_DB, ZIP, **kwargs)
+    assert transport.calls == []
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('gcsql.contoso.com\\gcinstance', 'gcsql.contoso.com\\gcinstance'),
+    ('GCSQL.contoso.com\\GC_Inst$1', 'gcsql.contoso.com\\GC_Inst$1'),
+    ('gcsql.contoso.com', 'gcsql.contoso.com'),
+])
+def test_valid_db_instances(value, expected):
+    assert validate_db_instance(value) == expected
+
+
+@pytest.mark.parametrize('evil', EVIL)
+def test_migration_metacharacters_travel_as_parameter_values(evil):
+    file_name = 'C:\\PchatMigration\\%s.zip' % evil.replace('"', '')  # '"' cannot be in a Windows path
+    platform, transport = driver({})
+    result = platform.export_chat_data(GC_DB, file_name, db_name=evil)
+    platform.import_chat_data(PC_DB, file_name, what_if=True)
+    assert transport.calls[1] == [('Export-CsPersistentChatData', {'DBInstance': GC_DB, 'FileName': file_name, 'DBName': evil})]
+    assert transport.calls[2] == [('Import-CsPersistentChatData', {'DBInstance': PC_DB, 'FileName': file_name,
+                                                                   'WhatIf': None, 'Confirm': False})]
+    assert result['parameters']['DBName'] == evil and result['parameters']['FileName'] == file_name
+    commands = [command for call in transport.calls for command, _params in call]
+    assert commands == ['Import-Module', 'Export-CsPersistentChatData', 'Import-CsPersistentChatData']
+
+
+def test_migration_never_puts_the_password_in_messages_or_parameters():
+    errors = [Err('Login failed for user CONTOSO\\lyncadmin.')]
+    platform, transport = driver({('Import-CsPersistentChatData', None): Streams(errors=errors),
+                                  ('Export-CsPersistentChatData', None): Streams(errors=errors)})
+    for call in (lambda: platform.export_chat_data(GC_DB, ZIP, since='2012-03-01'),
+                 lambda: platform.import_chat_data(PC_DB, ZIP, what_if=True), lambda: platform.import_chat_data(PC_DB, ZIP)):
+        with pytest.raises(PchatError) as err:
+            call()
+        assert PASSWORD not in err.value.msg and PASSWORD not in repr(err.value.details)
+    assert PASSWORD not in list(all_stage_values(transport.calls))
+
+
+class FakePowerShell(object):
+    """What pypsrp's PowerShell object gives the transport after invoke(): output and the streams."""
+
+    class Record(object):
+        def __init__(self, message):
+            self.message = message
+
+        def __str__(self):
+            return self.message
+
+    def __init__(self, output=(), errors=(), warnings=()):
+        self.output = list(output)
+        self.streams = type('Streams', (), {})()
+        self.streams.error = [self.Record(m) for m in errors]
+        self.streams.warning = [self.Record(m) for m in warnings]
+        self.had_errors = bool(errors)
+
+    def invoke(self):
+        return self.output
+
+
+def test_real_transport_returns_the_warning_stream_scrubbed(monkeypatch):
+    ps = FakePowerShell(errors=['Login failed (password %s)' % PASSWORD],
+                        warnings=[CONVERSION_WARNINGS[0], 'retrying as %s' % PASSWORD])
+    transport = PsrpTransport('lync01.contoso.com', 5986, username='CONTOSO\\lyncadmin', password=PASSWORD)
+    transport.pool = object()  # opened
+    monkeypatch.setattr(transport, 'build', lambda pool, pipeline: ps)
+    output, errors, warnings = transport.run(import_call(True))
+    assert output == [] and warnings == [CONVERSION_WARNINGS[0], 'retrying as ********']
+    assert errors[0]['message'] == 'Login failed (password ********)'
+    platform = PsrpPlatform(dict(PARAMS), transport=transport)
+    platform._session_ready = True  # pylint: disable=protected-access
+    with pytest.raises(PchatError) as err:
+        platform.import_chat_data(PC_DB, ZIP, what_if=True)
+    assert PASSWORD not in err.value.msg and PASSWORD not in repr(err.value.details)
+    assert err.value.details['warnings'] == [CONVERSION_WARNINGS[0], 'retrying as ********']
+
+
+def test_a_transport_without_a_warning_stream_still_works():
+    class TwoStreams(FakeTransport):
+        def run(self, pipeline):
+            return super(TwoStreams, self).run(pipeline)[:2]
+
+    platform = PsrpPlatform(dict(PARAMS), transport=TwoStreams({}))
+    assert platform.import_chat_data(PC_DB, ZIP, what_if=True)['warnings'] == []
+
+
+def test_real_pypsrp_sends_confirm_false_and_the_start_date_as_values():
+    """-Confirm goes as a Boolean value (<B>false</B>, bound like -Confirm:$false), -WhatIf as a switch (no value),
+    -StartDate as a string the binder converts to DateTime; nothing is script."""
+    transport = PsrpTransport('lync01.contoso.com', 5986, username='CONTOSO\\lyncadmin', password=PASSWORD)
+    wsman = platform_psrp.WSMan(transport.host, port=transport.port, username=transport.username,
+                                password=transport.password, ssl=True, auth='negotiate')
+    pool = platform_psrp.RunspacePool(wsman)
+    pool.protocol_version = '2.3'
+    from pypsrp.complex_objects import Pipeline
+    for pipeline in (import_call(True), export_call(StartDate=ps_datetime('2012-03-01'))):
+        ps = transport.build(pool, pipeline)
+        xml = pool.serialize(Pipeline(is_nested=False, cmds=ps.commands, history=None, redirect_err_to_out=False))
+        assert [e.text for e in xml.iter('B') if e.get('N') == 'IsScript'] == ['false']
+        values = dict((name.text, value) for name, value in zip([e for e in xml.iter() if e.get('N') == 'N'],
+                                                                 [e for e in xml.iter() if e.get('N') == 'V']))
+        if 'Confirm' in values:
+            assert (values['Confirm'].tag, values['Confirm'].text) == ('B', 'false')
+            assert values['WhatIf'].tag == 'Nil'
+        else:
+            assert (values['StartDate'].tag, values['StartDate'].text) == ('S', '2012-03-01T00:00:00')
+        assert values['DBInstance'].text in (GC_DB, PC_DB) and values['FileName'].text == ZIP
+
+
+def test_room_counts():
+    rooms = [dict(ROOMS[0], Disabled=False), dict(ROOMS[1], Disabled=True)]
+    platform, transport = driver({('Get-CsPersistentChatCategory', None): CATEGORIES, ('Get-CsPersistentChatRoom', None): rooms})
+    assert platform.room_counts('PCPOOL.contoso.com') == {'categories': 2, 'rooms': 2, 'disabled_rooms': 1, 'members': 4}
+    assert transport.calls == [
+        IMPORT,
+        [('Get-CsPersistentChatCategory', {'PersistentChatPoolFqdn': 'pcpool.contoso.com'}), JSON],
+        [('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': 'pcpool.contoso.com', 'ResultSize': 2147483647}), JSON],
+    ]
+
+
+@pytest.mark.parametrize('rooms, disabled', [(ROOMS, None), ([], 0), ([dict(ROOMS[0], Disabled='True')], 1)])
+def test_room_counts_disabled_rooms_when_the_property_is_missing_or_a_string(rooms, disabled):
+    platform, _transport = driver({('Get-CsPersistentChatCategory', None): [], ('Get-CsPersistentChatRoom', None): rooms})
+    assert platform.room_counts('pcpool.contoso.com')['disabled_rooms'] == disabled
+
+
+def test_room_counts_validates_the_pool_before_sending():
+    platform, transport = driver({})
+    with pytest.raises(PchatError):
+        platform.room_counts('pc pool;drop')
+    assert transport.calls == []
+
+
+def test_describe_pipeline_writes_booleans_the_way_switches_take_them():
+    assert describe_pipeline([('Import-X', {'WhatIf': None, 'Confirm': False, 'Force': True})]) == \
+        'Import-X -WhatIf -Confirm:$false -Force:$true'
