@@ -730,7 +730,7 @@ class PsrpPlatform(Platform):
                 'Nothing was imported. Check that %s is the SQL Server (and instance) of the database to export%s, '
                 'that the connecting account can read that database, and that the folder of %s exists on %s and the '
                 'account may write there.' % (parameters['DBInstance'], ' (database %s)' % db_name if db_name else '',
-                                             file_name, self.host))
+                                              file_name, self.host))
         return self._migration_result(pipeline, warnings)
 
     def import_chat_data(self, db_instance, file_name, what_if=False):

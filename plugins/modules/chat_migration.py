@@ -26,7 +26,7 @@ description:
     and content checksum, source against target) and fails, naming the rooms, if they differ.
   - With the psrp driver it runs C(Export-CsPersistentChatData) against the Group Chat database,
     C(Import-CsPersistentChatData -WhatIf) as a gate, then the import. It compares the target's categories and rooms
-    before and after to decide RV(changed) and success. The cmdlets do not count messages, so that verification is
+    before and after to decide C(changed) and success. The cmdlets do not count messages, so that verification is
     coarser; see the collection's docs/psrp.md.
   - When the directory options are given, the rooms' SIP members are resolved with batched look-ups (as
     M(pchat.cutover.sip_address_info) does). Those that are not users are returned in RV(unresolved_members),

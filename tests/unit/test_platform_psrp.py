@@ -955,8 +955,8 @@ def test_real_pypsrp_sends_confirm_false_and_the_start_date_as_values():
         ps = transport.build(pool, pipeline)
         xml = pool.serialize(Pipeline(is_nested=False, cmds=ps.commands, history=None, redirect_err_to_out=False))
         assert [e.text for e in xml.iter('B') if e.get('N') == 'IsScript'] == ['false']
-        values = dict((name.text, value) for name, value in zip([e for e in xml.iter() if e.get('N') == 'N'],
-                                                                 [e for e in xml.iter() if e.get('N') == 'V']))
+        names = [e for e in xml.iter() if e.get('N') == 'N']
+        values = dict((name.text, value) for name, value in zip(names, [e for e in xml.iter() if e.get('N') == 'V']))
         if 'Confirm' in values:
             assert (values['Confirm'].tag, values['Confirm'].text) == ('B', 'false')
             assert values['WhatIf'].tag == 'Nil'
