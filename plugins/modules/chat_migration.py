@@ -32,6 +32,8 @@ description:
     M(pchat.cutover.sip_address_info) does). Those that are not users are returned in RV(unresolved_members),
     and migrated or skipped according to O(unresolved_members); they are never dropped silently.
   - Refuses to run while the source pool is still started (the disable phase comes first), unless O(force=true).
+    In check mode it previews anyway and says so in RV(preview_notes), because in a previewed cutover the disable
+    task before it did not really stop the pool.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
@@ -165,6 +167,15 @@ verification:
   description: C(rooms_checked) and C(mismatched) (rooms whose message count or checksum differ; the task fails if any).
   returned: success
   type: dict
+preview_notes:
+  description: In check mode, what a real run would do differently (for example refuse while the source pool is started).
+  returned: success
+  type: list
+  elements: str
+source_state:
+  description: State of the source pool when the task ran (V(started), V(stopped), V(disabled), V(partial)).
+  returned: success
+  type: str
 duration:
   description: Seconds the migration took.
   returned: success
@@ -213,7 +224,7 @@ def check_pools(module, platform):
     if target['kind'] != 'persistent_chat_2013':
         raise PchatError('target_pool %r is a %s pool; the target must be a Persistent Chat 2013 pool.'
                          % (target['fqdn'], target['kind']))
-    if source['state'] in ('started', 'partial') and not params['force']:
+    if source['state'] in ('started', 'partial') and not params['force'] and not module.check_mode:
         raise PchatError('source pool %r is still %s: clients could write messages the copy would miss. Disable it '
                          'first (pchat.cutover.chat_pool state=disabled), or set force: true to copy anyway.'
                          % (source['fqdn'], source['state']))
@@ -330,6 +341,11 @@ def main():
             result = lab_migration(module, platform, directory, source, target)
         else:
             result = psrp_migration(module, platform, source, target)
+        result['source_state'] = source['state']
+        result['preview_notes'] = []
+        if module.check_mode and source['state'] in ('started', 'partial') and not module.params['force']:
+            result['preview_notes'].append('source pool %s is %s: a real run refuses until it is disabled (the disable '
+                                           'phase) or force is set' % (source['fqdn'], source['state']))
     except PchatError as exc:
         platform.close()
         if directory is not None:

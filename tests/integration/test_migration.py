@@ -138,8 +138,12 @@ def test_refuses_while_the_source_pool_runs(lab, lab_env, tmp_path):
     result = run_module('chat_migration', BASE, env=env)
     assert result.failed and 'is still started' in result['msg'] and 'force: true' in result['msg']
     assert rows(path, 'SELECT COUNT(*) FROM rooms WHERE pool_fqdn = ?', (TARGET,)) == [(0,)]
+    preview = run_module('chat_migration', BASE, check_mode=True, env=env)
+    assert not preview.failed and preview['source_state'] == 'started'
+    assert 'a real run refuses' in preview['preview_notes'][0]
+    assert rows(path, 'SELECT COUNT(*) FROM rooms WHERE pool_fqdn = ?', (TARGET,)) == [(0,)]
     forced = run_module('chat_migration', dict(BASE, force=True), env=env)
-    assert forced.changed
+    assert forced.changed and forced['preview_notes'] == []
 
 
 def test_filters(env, store):
