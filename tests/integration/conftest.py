@@ -116,3 +116,30 @@ def test_ou(ldap_admin, directory):
 def unique():
     """A short unique token for names (sAMAccountName allows 20 characters)."""
     return uuid.uuid4().hex[:8]
+
+
+def copy_lab_store(source_path, path):
+    """Copy the lab store (sqlite backup API, so the WAL is included) and bring the target pool back to the
+    lab's initial state, whatever `make demo` or earlier runs migrated into it: tests start from a known store."""
+    import sqlite3  # pylint: disable=import-outside-toplevel
+    source, target = sqlite3.connect(source_path), sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.execute('PRAGMA foreign_keys = ON')
+    target_pool = "(SELECT fqdn FROM pools WHERE kind = 'persistent_chat_2013')"
+    target.executescript('''
+        DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn IN %(p)s);
+        DELETE FROM room_principals WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn IN %(p)s);
+        DELETE FROM rooms WHERE pool_fqdn IN %(p)s;
+        DELETE FROM category_principals WHERE category_id IN (SELECT id FROM categories WHERE pool_fqdn IN %(p)s);
+        DELETE FROM categories WHERE pool_fqdn IN %(p)s;
+        DELETE FROM endpoints;
+        DELETE FROM meta WHERE key LIKE 'lock:%%';
+        UPDATE services SET status = 'running', start_mode = 'automatic' WHERE server_fqdn IN
+            (SELECT s.fqdn FROM servers s JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind != 'persistent_chat_2013');
+        UPDATE services SET status = 'stopped', start_mode = 'manual' WHERE server_fqdn IN
+            (SELECT s.fqdn FROM servers s JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind = 'persistent_chat_2013');
+        UPDATE pools SET pool_state = 'Normal' WHERE kind = 'persistent_chat_2013';
+    ''' % {'p': target_pool})
+    target.commit()
+    target.close()

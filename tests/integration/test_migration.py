@@ -17,18 +17,12 @@ import time
 import pytest
 
 from ansible_collections.pchat.cutover.plugins.module_utils import lab_store
+from conftest import copy_lab_store
 from lab import dataset
 from module_runner import run_module, start_module
 
 SOURCE, TARGET = 'gc.contoso.com', 'pcpool.contoso.com'
 BASE = {'source_pool': SOURCE, 'target_pool': TARGET}
-
-
-def copy_store(source_path, path):
-    source, target = sqlite3.connect(source_path), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
 
 
 def disable_source(path):
@@ -42,7 +36,7 @@ def disable_source(path):
 def store(lab, tmp_path):
     """A copy of the lab store with the legacy pool disabled (the phase before migration)."""
     path = str(tmp_path / 'platform.sqlite')
-    copy_store(lab['PCHAT_LAB_PATH'], path)
+    copy_lab_store(lab['PCHAT_LAB_PATH'], path)
     disable_source(path)
     return path
 
@@ -133,7 +127,7 @@ def test_check_mode_copies_nothing_and_predicts_the_run(env, store):
 
 def test_refuses_while_the_source_pool_runs(lab, lab_env, tmp_path):
     path = str(tmp_path / 'running.sqlite')
-    copy_store(lab['PCHAT_LAB_PATH'], path)
+    copy_lab_store(lab['PCHAT_LAB_PATH'], path)
     env = {'PCHAT_DRIVER': 'lab', 'PCHAT_LAB_PATH': path}
     result = run_module('chat_migration', BASE, env=env)
     assert result.failed and 'is still started' in result['msg'] and 'force: true' in result['msg']

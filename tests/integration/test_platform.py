@@ -13,6 +13,7 @@ import sqlite3
 import ldap3
 import pytest
 
+from conftest import copy_lab_store
 from module_runner import run_module
 
 CONTACTS = 'CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
@@ -23,11 +24,7 @@ POOLS = 'CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
 def store(lab, tmp_path):
     """A private copy of the lab store (sqlite backup API, so the WAL is included)."""
     path = str(tmp_path / 'platform.sqlite')
-    source = sqlite3.connect(lab['PCHAT_LAB_PATH'])
-    target = sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
+    copy_lab_store(lab['PCHAT_LAB_PATH'], path)
     return path
 
 
