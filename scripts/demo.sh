@@ -24,7 +24,7 @@ echo "== Preview (--check --diff): disable, refuse, delete, endpoint, rollback; 
 ansible-playbook demo/platform_roundtrip.yml --check --diff -e "pchat_backup_dir=$backups"
 echo "== The same for real; the rollback at its end leaves the lab as it was"
 ansible-playbook demo/platform_roundtrip.yml -e "pchat_backup_dir=$backups"
-echo "== The pools after (as before: the rollback restored them)"
+echo "== The pools after (legacy pool started again; the migrated data stays on the target)"
 ansible-playbook demo/pools.yml
 echo
 echo "The lab is still up: 'set -a; . $LAB_DIR/connection.env; set +a' points playbooks at it; 'make lab-down' removes it."
