@@ -70,10 +70,13 @@ def connection_variables(config, state):
 
 
 def write_connection_env(config, state):
+    """connection.env for shells, connection.json (the same variables) for the lab inventory; both 0600."""
+    variables = connection_variables(config, state)
     lines = ['# pchat.cutover lab connection: `set -a; . %s; set +a`' % config.connection_env]
-    for key, value in connection_variables(config, state).items():
+    for key, value in variables.items():
         lines.append('%s=%s' % (key, shlex.quote(value)))
     _write_private(config.connection_env, '\n'.join(lines) + '\n')
+    _write_private(os.path.join(config.lab_dir, 'connection.json'), json.dumps(variables, indent=2) + '\n')
 
 
 def _provisioned(config):

@@ -23,6 +23,12 @@ WELL_KNOWN_SAM = 'OCSChat'
 WELL_KNOWN_SIP = 'sip:OCSChat@contoso.com'
 WELL_KNOWN_DN = 'CN=OCSChat,CN=Users,' + BASE_DN
 
+# The second cutover unit (an OCS 2007 R2 Group Chat pool with its own well-known user), so the lab inventory
+# shows two units cut over in parallel.
+WELL_KNOWN_2_SAM = 'OCSChat2'
+WELL_KNOWN_2_SIP = 'sip:OCSChat2@contoso.com'
+WELL_KNOWN_2_DN = 'CN=OCSChat2,CN=Users,' + BASE_DN
+
 LDAPS_PORT = 636
 LDAP_PORT = 389
 LAB_IP = '127.0.0.1'

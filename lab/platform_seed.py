@@ -15,6 +15,8 @@ from lab.schema import exists
 
 LEGACY_POOL = 'gc.contoso.com'
 TARGET_POOL = 'pcpool.contoso.com'
+LEGACY_POOL_2 = 'gc2.contoso.com'  # the second cutover unit: OCS 2007 R2 Group Chat -> its own Persistent Chat pool
+TARGET_POOL_2 = 'pcpool2.contoso.com'
 
 # Lync 2010 Group Chat servers run Lookup, Channel and Web (Compliance optional, here on the first server).
 LEGACY_SERVICES = [('GroupChatLookup', 'Lync Server Group Chat Lookup'),
@@ -29,6 +31,10 @@ POOLS = [
      [('gc01.contoso.com', True), ('gc02.contoso.com', True)], 'running', 'automatic'),
     (TARGET_POOL, 'persistent_chat_2013', 'Lync Server 2013 Persistent Chat', 'Normal',
      [('pc01.contoso.com', True), ('pc02.contoso.com', True), ('pc03.contoso.com', False)], 'stopped', 'manual'),
+    (LEGACY_POOL_2, 'group_chat_2007r2', 'Office Communications Server 2007 R2 Group Chat', None,
+     [('gc2-01.contoso.com', True)], 'running', 'automatic'),
+    (TARGET_POOL_2, 'persistent_chat_2013', 'Lync Server 2013 Persistent Chat', 'Normal',
+     [('pc2-01.contoso.com', True)], 'stopped', 'manual'),
 ]
 
 
@@ -70,11 +76,18 @@ def _wipe_chat_data(store, pool):
         store.execute('DELETE FROM categories WHERE pool_fqdn = ?', (pool,))
 
 
+def dataset_params(config, pool):
+    """The first legacy pool gets the LAB_* sizes; the second a smaller one from the next seed."""
+    if pool == LEGACY_POOL:
+        return dataset.DataSetParams(seed=config.seed, rooms=config.rooms, messages=config.messages, users=config.users)
+    return dataset.DataSetParams(seed=config.seed + 1, rooms=max(2, config.rooms // 2), messages=config.messages // 2,
+                                 users=config.users)
+
+
 def ensure_dataset(store, config, pool=LEGACY_POOL):
     """Generate the legacy pool's data set unless a complete one is there; returns a line for the lab output."""
     done = store.execute("SELECT value FROM meta WHERE key = 'dataset:' || ?", (pool,)).fetchone()
-    params = dataset.DataSetParams(seed=config.seed, rooms=config.rooms, messages=config.messages,
-                                   users=config.users)
+    params = dataset_params(config, pool)
     if done:
         wanted = repr(sorted(params.as_dict().items()))
         note = ''
@@ -92,7 +105,7 @@ def ensure(config, ldap_conn):
     store = lab_store.open_store(config.platform_db, create=True)
     try:
         created = ensure_pools(store, ldap_conn)
-        line = ensure_dataset(store, config)
+        line = '; '.join(ensure_dataset(store, config, pool) for pool in (LEGACY_POOL, LEGACY_POOL_2))
     finally:
         store.close()
     pools = 'pools created: %s' % ', '.join(created) if created else 'pools present'

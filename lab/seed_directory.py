@@ -34,14 +34,14 @@ def user_attributes(index, rng):
     }
 
 
-def well_known_attributes():
+def well_known_attributes(sam=names.WELL_KNOWN_SAM, sip=names.WELL_KNOWN_SIP, product='Lync 2010 Group Chat'):
     return {
-        'sAMAccountName': names.WELL_KNOWN_SAM,
-        'userPrincipalName': '%s@%s' % (names.WELL_KNOWN_SAM, names.DOMAIN),
+        'sAMAccountName': sam,
+        'userPrincipalName': '%s@%s' % (sam, names.DOMAIN),
         'displayName': 'Group Chat well-known user',
-        'description': 'Lync 2010 Group Chat Lookup service account (well-known SIP URI for legacy clients)',
+        'description': '%s Lookup service account (well-known SIP URI for legacy clients)' % product,
         'userAccountControl': DISABLED_NO_PASSWORD,
-        'msRTCSIP-PrimaryUserAddress': names.WELL_KNOWN_SIP,
+        'msRTCSIP-PrimaryUserAddress': sip,
         'msRTCSIP-UserEnabled': 'TRUE',
     }
 
@@ -62,6 +62,9 @@ def seed(conn, config):
     if not exists(conn, names.WELL_KNOWN_DN):
         conn.add(names.WELL_KNOWN_DN, ['top', 'person', 'organizationalPerson', 'user'], well_known_attributes())
         created_well_known = True
+    if not exists(conn, names.WELL_KNOWN_2_DN):
+        conn.add(names.WELL_KNOWN_2_DN, ['top', 'person', 'organizationalPerson', 'user'],
+                 well_known_attributes(names.WELL_KNOWN_2_SAM, names.WELL_KNOWN_2_SIP, 'OCS 2007 R2 Group Chat'))
     if not exists(conn, names.USERS_OU_DN):
         conn.add(names.USERS_OU_DN, ['top', 'organizationalUnit'], {'description': 'pchat.cutover lab users'})
     have = existing_user_count(conn)

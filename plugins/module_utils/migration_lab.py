@@ -349,19 +349,24 @@ class LabMigration(object):
 
     # -- verification -------------------------------------------------------------------------------------
     def verify(self, pairs):
-        """Per room: message count and checksum, source (filtered) vs target (migrated rows). Returns mismatches."""
+        """Per room: message count and checksum, source (filtered) vs target (migrated rows). Returns (per-room
+        records, mismatches)."""
         since_sql, since_args = self.since_clause()
-        mismatched = []
+        records, mismatched = [], []
         for room, target_id in pairs:
             source = self.conn.execute('SELECT COUNT(*), TOTAL(pchat_crc(sender, sent_at, body)) FROM messages '
                                        'WHERE room_id = ?' + since_sql, (room['id'],) + since_args).fetchone()
             target = self.conn.execute('SELECT COUNT(*), TOTAL(pchat_crc(sender, sent_at, body)) FROM messages '
                                        'WHERE room_id = ? AND source_key IS NOT NULL' + since_sql,
                                        (target_id,) + since_args).fetchone()
+            record = {'name': room['name'], 'disabled': bool(room['disabled']),
+                      'source_messages': source[0], 'source_checksum': '%d' % source[1],
+                      'target_messages': target[0], 'target_checksum': '%d' % target[1]}
+            records.append(record)
             if tuple(source) != tuple(target):
                 mismatched.append({'room': room['name'], 'source_messages': source[0], 'target_messages': target[0],
                                    'checksums_match': source[1] == target[1]})
-        return mismatched
+        return records, mismatched
 
     # -- the run ------------------------------------------------------------------------------------------
     def run(self):
@@ -371,13 +376,13 @@ class LabMigration(object):
         if self.check_mode:
             pairs = self.migrate_structure(selected, resolved)
             self.migrate_messages(pairs)
-            mismatched = []
+            records, mismatched = [], []
         else:
             with MigrationLock(self.conn, self.target):
                 with lab_store.transaction(self.conn):
                     pairs = self.migrate_structure(selected, resolved)
                 self.migrate_messages(pairs)
-                mismatched = self.verify(pairs)
+                records, mismatched = self.verify(pairs)
         duration = time.time() - started
         migrated = self.counts['messages']['migrated']
         return {
@@ -389,6 +394,7 @@ class LabMigration(object):
             'conversion_warnings': self.warnings,
             'overwritten': self.overwritten,
             'verification': {'rooms_checked': len(pairs) if not self.check_mode else 0, 'mismatched': mismatched},
+            'rooms': records,
             'duration': round(duration, 3),
             'messages_per_second': round(migrated / duration, 1) if duration > 0 else None,
         }

@@ -108,6 +108,11 @@ class Platform(object):
         disabled). For 'started' a disabled start mode becomes automatic first."""
         raise NotImplementedError
 
+    def room_details(self, fqdn):
+        """Each room of the pool: {'name', 'disabled', 'messages', 'checksum'} (count and checksum None where the
+        platform cannot tell)."""
+        raise NotImplementedError
+
     def get_endpoints(self, sip_address=None):
         """Persistent Chat endpoints (all, or the one with this canonical SIP URI) as endpoint dicts."""
         raise NotImplementedError

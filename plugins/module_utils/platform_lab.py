@@ -18,6 +18,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
     SIP_ATTRIBUTE, dn_equal, escape_filter_value, first_value,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.migration_lab import message_checksum
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import Platform, pool_state, server_state
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
 
@@ -68,6 +69,16 @@ class LabPlatform(Platform):
             'members': one('SELECT COUNT(*) FROM room_principals p JOIN rooms r ON r.id = p.room_id WHERE r.pool_fqdn = ?'),
             'messages': one('SELECT COUNT(*) FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.pool_fqdn = ?'),
         }
+
+    def room_details(self, fqdn):
+        """Each room of the pool with its message count and content checksum (the same per-message CRC sum
+        chat_migration verifies with), sorted by name."""
+        self.conn.create_function('pchat_crc', 3, message_checksum, deterministic=True)
+        rows = self.conn.execute(
+            'SELECT r.name, r.disabled, (SELECT COUNT(*) FROM messages m WHERE m.room_id = r.id), '
+            '(SELECT TOTAL(pchat_crc(m.sender, m.sent_at, m.body)) FROM messages m WHERE m.room_id = r.id) '
+            'FROM rooms r WHERE r.pool_fqdn = ? ORDER BY r.name', (fqdn,)).fetchall()
+        return [{'name': r[0], 'disabled': bool(r[1]), 'messages': r[2], 'checksum': '%d' % r[3]} for r in rows]
 
     def set_server_state(self, pool, server_fqdn, state):
         # One transaction per server: a kill leaves each server wholly before or after.

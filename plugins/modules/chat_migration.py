@@ -163,6 +163,15 @@ overwritten:
   returned: success
   type: list
   elements: str
+rooms:
+  description:
+    - Per migrated room (lab driver, not in check mode) its C(name), C(disabled), and the message count and content
+      checksum of the source (C(source_messages), C(source_checksum)) and of the target's migrated copy
+      (C(target_messages), C(target_checksum)), as verified after the copy. The verify phase compares these with
+      M(pchat.cutover.chat_pool_info)'s room details later.
+  returned: success
+  type: list
+  elements: dict
 verification:
   description: C(rooms_checked) and C(mismatched) (rooms whose message count or checksum differ; the task fails if any).
   returned: success
@@ -190,13 +199,12 @@ import datetime
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    DIRECTORY_ARGUMENT_SPEC, client_from_module,
-)
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.pchat.cutover.plugins.module_utils.directory import client_from_module
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.migration_lab import KINDS, LabMigration
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    LEGACY_KINDS, platform_argument_spec, platform_from_module, require_pool,
+    LEGACY_KINDS, platform_from_module, require_pool,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
 
@@ -283,7 +291,8 @@ def psrp_migration(module, platform, source, target):
     before = platform.room_counts(target['fqdn'])
     result = {'counts': dict((kind, {'migrated': None, 'already_present': None, 'skipped': None}) for kind in KINDS),
               'skipped_reasons': [], 'unresolved_members': [], 'unresolved_total': 0, 'overwritten': [],
-              'verification': {'rooms_checked': 0, 'mismatched': []}, 'duration': 0.0, 'messages_per_second': None}
+              'verification': {'rooms_checked': 0, 'mismatched': []}, 'rooms': [], 'duration': 0.0,
+              'messages_per_second': None}
     started = datetime.datetime.now()
     if module.check_mode:
         result.update(changed=True, conversion_warnings=['check mode: the export and import were not run'],
@@ -309,7 +318,7 @@ def psrp_migration(module, platform, source, target):
 
 
 def main():
-    spec = platform_argument_spec(
+    spec = connection_argument_spec(
         source_pool=dict(type='str', required=True),
         target_pool=dict(type='str', required=True),
         since=dict(type='str'),
@@ -323,7 +332,6 @@ def main():
         target_db_instance=dict(type='str'),
         export_file=dict(type='str'),
     )
-    spec.update(DIRECTORY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     try:
         parse_since(module.params['since'])

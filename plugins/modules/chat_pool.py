@@ -22,6 +22,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.platform
+  - pchat.cutover.directory
 attributes:
   check_mode:
     support: full
@@ -47,6 +48,10 @@ options:
         against stopping the wrong pool because of a wrong FQDN.
     type: str
     choices: [group_chat_2007r2, group_chat_2010, persistent_chat_2013, legacy]
+notes:
+  - The directory options (O(ldap_url), O(bind_dn), O(bind_password), O(ca_file) and the others) are accepted so
+    that C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
+    module does not use them.
 seealso:
   - module: pchat.cutover.chat_pool_info
 '''
@@ -82,9 +87,10 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    LEGACY_KINDS, platform_argument_spec, platform_from_module, pool_state, require_pool, server_state,
+    LEGACY_KINDS, platform_from_module, pool_state, require_pool, server_state,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
 
@@ -149,7 +155,7 @@ def converge(module, platform):
 
 def main():
     module = AnsibleModule(
-        argument_spec=platform_argument_spec(
+        argument_spec=connection_argument_spec(
             fqdn=dict(type='str', required=True),
             state=dict(type='str', required=True, choices=['started', 'stopped', 'disabled']),
             kind=dict(type='str', choices=['group_chat_2007r2', 'group_chat_2010', 'persistent_chat_2013', 'legacy']),

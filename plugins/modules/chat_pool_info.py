@@ -20,6 +20,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.platform
+  - pchat.cutover.directory
 attributes:
   check_mode:
     support: full
@@ -32,6 +33,16 @@ options:
     description:
       - Only this pool. The task fails if there is no such pool.
     type: str
+  room_details:
+    description:
+      - Also return each pool's rooms in RV(pools[].rooms), with their message count and content checksum (the
+        lab driver; the psrp driver returns names and the disabled flag only). Used by the verify phase.
+    type: bool
+    default: false
+notes:
+  - The directory options (O(ldap_url), O(bind_dn), O(bind_password), O(ca_file) and the others) are accepted so
+    that C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
+    module does not use them.
 seealso:
   - module: pchat.cutover.chat_pool
 '''
@@ -77,6 +88,11 @@ pools:
         C(status) V(running)/V(stopped), C(start_mode) V(automatic)/V(manual)/V(disabled)).
       type: list
       elements: dict
+    rooms:
+      description: With O(room_details=true), each room's C(name), C(disabled), C(messages) and C(checksum) (the sum of
+        per-message CRC32s, as M(pchat.cutover.chat_migration) verifies), sorted by name.
+      type: list
+      elements: dict
     counts:
       description: C(categories), C(rooms), C(members) (room role assignments) and C(messages); a value is V(null)
         where the platform cannot tell (the psrp driver cannot count messages).
@@ -86,20 +102,26 @@ pools:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    platform_argument_spec, platform_from_module, require_pool,
+    platform_from_module, require_pool,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
 
 
 def main():
-    module = AnsibleModule(argument_spec=platform_argument_spec(fqdn=dict(type='str')), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=connection_argument_spec(fqdn=dict(type='str'),
+                                                                room_details=dict(type='bool', default=False)),
+                           supports_check_mode=True)
     platform = None
     try:
         fqdn = validate_fqdn(module.params['fqdn'], 'fqdn') if module.params['fqdn'] else None
         platform = platform_from_module(module)
         pools = [require_pool(platform, fqdn)] if fqdn else platform.get_pools()
+        if module.params['room_details']:
+            for pool in pools:
+                pool['rooms'] = platform.room_details(pool['fqdn'])
     except PchatError as exc:
         if platform is not None:
             platform.close()

@@ -29,6 +29,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
+  - pchat.cutover.platform
 attributes:
   check_mode:
     support: full
@@ -90,6 +91,9 @@ options:
       - Requires O(state=present).
     type: path
 notes:
+  - The platform options (O(driver), O(lab_path), O(psrp_host) and the other C(psrp_*)) are accepted so that
+    C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
+    module does not use them.
   - Deleting a user in AD leaves a tombstone for the tombstone lifetime (180 days by default); restores inside
     that window keep the user's SID. Samba AD behaves the same way.
   - Group memberships are restored by adding the user back to each group listed in the snapshot's C(memberOf).
@@ -173,12 +177,13 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.pchat.cutover.plugins.module_utils import directory_backup
 from ansible_collections.pchat.cutover.plugins.module_utils.attribute_diff import (
     MODIFY_DELETE, normalize_wanted, plan_changes,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    SIP_ATTRIBUTE, SIP_ENABLED_ATTRIBUTE, client_from_module, directory_argument_spec, dn_equal, escape_dn_value,
+    SIP_ATTRIBUTE, SIP_ENABLED_ATTRIBUTE, client_from_module, dn_equal, escape_dn_value,
     ldap_modify_changes, parent_dn, validate_dn,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
@@ -376,7 +381,7 @@ def summary(entry):
 
 def main():
     module = AnsibleModule(
-        argument_spec=directory_argument_spec(
+        argument_spec=connection_argument_spec(
             sip_address=dict(type='str'),
             sam_account_name=dict(type='str'),
             dn=dict(type='str'),

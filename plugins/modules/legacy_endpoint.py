@@ -110,12 +110,13 @@ assumed_removed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    DIRECTORY_ARGUMENT_SPEC, client_from_module, dn_equal, validate_dn,
+    client_from_module, dn_equal, validate_dn,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    platform_argument_spec, platform_from_module, require_pool,
+    platform_from_module, require_pool,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, sip_equal, validate_fqdn
 
@@ -207,14 +208,13 @@ class LegacyEndpoint(object):
 
 
 def main():
-    spec = platform_argument_spec(
+    spec = connection_argument_spec(
         sip_address=dict(type='str', required=True),
         pool_fqdn=dict(type='str'),
         display_name=dict(type='str'),
         state=dict(type='str', choices=['present', 'absent'], default='present'),
         replaces=dict(type='str'),
     )
-    spec.update(DIRECTORY_ARGUMENT_SPEC)
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
                            required_if=[('state', 'present', ['pool_fqdn'])])
     try:

@@ -21,6 +21,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
+  - pchat.cutover.platform
 attributes:
   check_mode:
     support: full
@@ -42,6 +43,10 @@ options:
         filters far larger than the default produces.
     type: int
     default: 500
+notes:
+  - The platform options (O(driver), O(lab_path), O(psrp_host) and the other C(psrp_*)) are accepted so that
+    C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
+    module does not use them.
 seealso:
   - module: pchat.cutover.directory_user
   - module: pchat.cutover.legacy_endpoint
@@ -87,9 +92,8 @@ searches:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    client_from_module, directory_argument_spec,
-)
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.pchat.cutover.plugins.module_utils.directory import client_from_module
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
 
@@ -107,7 +111,7 @@ def malformed_addresses(addresses):
 
 def main():
     module = AnsibleModule(
-        argument_spec=directory_argument_spec(
+        argument_spec=connection_argument_spec(
             sip_addresses=dict(type='list', elements='str', required=True),
             batch_size=dict(type='int', default=500),
         ),
