@@ -77,7 +77,7 @@ def test_pool_info_shapes_and_counts(env, store):
 
 
 @pytest.mark.parametrize('fqdn, words', [
-    ('nopool.contoso.com', ['does not exist', 'known pools: gc.contoso.com, pcpool.contoso.com']),
+    ('nopool.contoso.com', ['does not exist', 'known pools: gc.contoso.com, gc2.contoso.com, pcpool.contoso.com']),
     ("gc.contoso.com' OR '1'='1", ['not a fully qualified domain name']),
 ])
 def test_pool_info_bad_pool(env, fqdn, words):
