@@ -1,30 +1,38 @@
 #!/usr/bin/env bash
-# `make demo`: the lab is up (make lab ran first); show the cutover's directory side working on it.
-# Later phases (platform, migration, roles) extend this to the whole cutover.
+# `make demo`: the lab is up (make lab ran first); run the whole cutover on it, both units in parallel:
+# first the --check --diff preview, then the real run, then an idempotent re-run; print the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAB_DIR="${LAB_DIR:-.lab}"
-set -a; . "$LAB_DIR/connection.env"; set +a
-export PATH="$PWD/.venv/bin:$PATH"
-export ANSIBLE_CONFIG="$PWD/ansible.cfg"
-sample=$(.venv/bin/python - <<'PY'
-import json
-print(json.dumps({"pchat_report_sip_addresses": ["sip:labuser%05d@contoso.com" % i for i in range(1, 51)]
-                  + ["sip:nobody@contoso.com"]}))
-PY
-)
+export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg"
+since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-echo "== Who owns the well-known Group Chat URI, and 50 member URIs (read-only)"
-ansible-playbook playbooks/directory_report.yml -e "$sample"
+echo "== Who owns the well-known Group Chat URIs, and 50 member URIs (read-only)"
+sample=$(.venv/bin/python -c 'import json; print(json.dumps({"pchat_report_sip_addresses": ["sip:labuser%05d@contoso.com" % i for i in range(1, 51)] + ["sip:nobody@contoso.com"]}))')
+ansible-playbook playbooks/directory_report.yml -e "$sample" | grep -E '"msg"|RECAP|: ok='
 
-backups="$(cd "$LAB_DIR" && pwd)/backups"
 echo "== The pools before"
-ansible-playbook demo/pools.yml
-echo "== Preview (--check --diff): disable, refuse, delete, endpoint, rollback; nothing changes"
-ansible-playbook demo/platform_roundtrip.yml --check --diff -e "pchat_backup_dir=$backups"
-echo "== The same for real; the rollback at its end leaves the lab as it was"
-ansible-playbook demo/platform_roundtrip.yml -e "pchat_backup_dir=$backups"
-echo "== The pools after (legacy pool started again; the migrated data stays on the target)"
-ansible-playbook demo/pools.yml
+ansible-playbook demo/pools.yml | grep -E '^ +"[a-z]'
+
+echo "== Preview: ansible-playbook playbooks/cutover.yml --check --diff (changes nothing, writes a preview report)"
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml --check --diff > .lab/demo-check.log; t_check=$(since "$start")
+grep -A3 'PLAY RECAP' .lab/demo-check.log
+
+echo "== The cutover: ansible-playbook playbooks/cutover.yml"
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > .lab/demo-run.log; t_run=$(since "$start")
+report=$(ls -t reports/contoso_group_chat-*-run.md | head -1)
+grep -A12 'Show the plan' .lab/demo-run.log | grep -E 'left to do|owner now' | head -4
+grep -A3 'PLAY RECAP' .lab/demo-run.log
+
+echo "== Again (idempotent: changed=0)"
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > .lab/demo-again.log; t_again=$(since "$start")
+grep -A3 'PLAY RECAP' .lab/demo-again.log
+
+echo "== The pools after"
+ansible-playbook demo/pools.yml | grep -E '^ +"[a-z]'
+
+echo "== Summary of the cutover's report ($report; HTML beside it; each unit has its own)"
+sed -n '1,/^## Rooms/p' "$report" | grep -v '^## Rooms' | head -70
 echo
-echo "The lab is still up: 'set -a; . $LAB_DIR/connection.env; set +a' points playbooks at it; 'make lab-down' removes it."
+echo "Timings: preview ${t_check} s, cutover ${t_run} s, idempotent re-run ${t_again} s (two units in parallel)."
+echo "Reports: $(ls reports/*-latest.* | tr '\n' ' ')"
+echo "Roll back with: ansible-playbook playbooks/rollback.yml ; the lab stays up ('make lab-down' removes it)."
