@@ -769,10 +769,10 @@ class PsrpPlatform(Platform):
         None, 'members': n}. No cmdlet counts messages; the caller compares these before and after an import."""
         return self._room_counts(validate_fqdn(pool_fqdn, 'Persistent Chat pool'))
 
-    def room_details(self, pool_fqdn):
+    def room_details(self, fqdn):
         """Each room of a Persistent Chat pool as {'name', 'disabled', 'messages': None, 'checksum': None}, from
         Get-CsPersistentChatRoom (no cmdlet counts or checksums a room's messages)."""
-        rooms = self.query('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': validate_fqdn(pool_fqdn, 'pool'),
+        rooms = self.query('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': validate_fqdn(fqdn, 'pool'),
                                                         'ResultSize': MAX_RESULT_SIZE})
         return sorted(({'name': _as_text(room, 'Name'), 'disabled': _disabled_flag(room), 'messages': None,
                         'checksum': None} for room in rooms), key=lambda room: (room['name'] or '').lower())

@@ -111,9 +111,8 @@ from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_
 
 
 def main():
-    module = AnsibleModule(argument_spec=connection_argument_spec(fqdn=dict(type='str'),
-                                                                room_details=dict(type='bool', default=False)),
-                           supports_check_mode=True)
+    spec = connection_argument_spec(fqdn=dict(type='str'), room_details=dict(type='bool', default=False))
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     platform = None
     try:
         fqdn = validate_fqdn(module.params['fqdn'], 'fqdn') if module.params['fqdn'] else None

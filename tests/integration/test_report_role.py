@@ -214,7 +214,7 @@ def test_check_mode_writes_a_preview(tmp_path):
 def test_second_run_changes_nothing(tmp_path):
     first, report_dir = run_report(tmp_path, full_report())
     assert first.returncode == 0, first.stdout + first.stderr
-    second, _ = run_report(tmp_path, full_report())
+    second, _report_dir = run_report(tmp_path, full_report())
     assert second.returncode == 0, second.stdout + second.stderr
     assert recap(second.stdout)['changed'] == 0
     assert recap(second.stdout)['failed'] == 0

@@ -992,3 +992,13 @@ def test_room_counts_validates_the_pool_before_sending():
 def test_describe_pipeline_writes_booleans_the_way_switches_take_them():
     assert describe_pipeline([('Import-X', {'WhatIf': None, 'Confirm': False, 'Force': True})]) == \
         'Import-X -WhatIf -Confirm:$false -Force:$true'
+
+
+def test_room_details_reads_names_and_disabled_flags_only():
+    rooms = [{'Name': 'Release', 'Disabled': False, 'Members': []}, {'Name': 'Archive', 'Disabled': True}]
+    platform, transport = driver({('Get-CsPersistentChatRoom', None): rooms})
+    details = platform.room_details('pcpool.contoso.com')
+    assert details == [{'name': 'Archive', 'disabled': True, 'messages': None, 'checksum': None},
+                       {'name': 'Release', 'disabled': False, 'messages': None, 'checksum': None}]
+    assert transport.calls[1] == [('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': 'pcpool.contoso.com',
+                                                                'ResultSize': 2147483647}), JSON]
