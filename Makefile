@@ -61,6 +61,9 @@ sanity: setup
 lint: setup
 	@./scripts/lint.sh
 
+molecule: setup
+	@./scripts/molecule.sh
+
 benchmarks: setup
 	@./scripts/benchmarks.sh
 
