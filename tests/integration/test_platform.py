@@ -69,7 +69,7 @@ def test_pool_info_shapes_and_counts(env, store):
     assert {s['name'] for s in legacy['servers'][0]['services']} >= {'GroupChatLookup', 'GroupChatChannel', 'GroupChatWeb'}
     assert [s['active'] for s in target['servers']] == [True, True, False]
     rooms = query(store, "SELECT COUNT(*) FROM rooms WHERE pool_fqdn = 'gc.contoso.com'")[0][0]
-    messages = query(store, 'SELECT COUNT(*) FROM messages')[0][0]
+    messages = query(store, "SELECT COUNT(*) FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.pool_fqdn = 'gc.contoso.com'")[0][0]
     assert legacy['counts']['rooms'] == rooms > 0
     assert legacy['counts']['messages'] == messages > 0
     assert legacy['counts']['categories'] > 0 and legacy['counts']['members'] > 0
@@ -157,7 +157,7 @@ def test_kind_guard_and_unknown_pool_change_nothing(env, store):
     before = digest(store)
     wrong = run_module('chat_pool', {'fqdn': 'pcpool.contoso.com', 'state': 'disabled', 'kind': 'legacy'}, env=env)
     assert wrong.failed and 'is persistent_chat_2013, not legacy' in wrong['msg']
-    unknown = run_module('chat_pool', {'fqdn': 'gc2.contoso.com', 'state': 'disabled'}, env=env)
+    unknown = run_module('chat_pool', {'fqdn': 'gc9.contoso.com', 'state': 'disabled'}, env=env)
     assert unknown.failed and 'does not exist' in unknown['msg']
     assert digest(store) == before
 
