@@ -90,6 +90,12 @@ options:
       - Refused while another object owns the snapshot's SIP address (remove the legacy endpoint first).
       - Requires O(state=present).
     type: path
+  replaces:
+    description:
+      - DN of an object that an earlier task of the same run removes before this one (in a rollback, the legacy
+        endpoint that owns the SIP address). Only in check mode its ownership of the SIP address is treated as
+        gone, because the preview did not really remove it; a real run is refused while it is there.
+    type: str
 notes:
   - The platform options (O(driver), O(lab_path), O(psrp_host) and the other C(psrp_*)) are accepted so that
     C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
@@ -224,6 +230,8 @@ class DirectoryUser(object):
         if params['name'] is not None and not 0 < len(params['name']) <= 64:
             raise PchatError('name %r must be 1 to 64 characters (the limit of cn).' % params['name'])
         self.wanted = normalize_wanted(params['attributes'])
+        if params['replaces']:
+            validate_dn(params['replaces'], 'replaces')
         if params['restore_from'] and params['state'] == 'absent':
             raise PchatError('restore_from brings a user back, so it needs state: present (not absent).')
 
@@ -251,6 +259,8 @@ class DirectoryUser(object):
         """Refuse a SIP address that another object owns (two owners break routing for that URI)."""
         owners = self.client.find_sip_owners([self.sip])[self.sip]['owners']
         others = [o for o in owners if not (own_dn and dn_equal(o['dn'], own_dn))]
+        if self.check_mode and self.params['replaces']:
+            others = [o for o in others if not dn_equal(o['dn'], self.params['replaces'])]
         if others:
             raise PchatError('SIP address %r is already owned by %s; remove it from that object first (for a '
                              'Persistent Chat endpoint, pchat.cutover.legacy_endpoint state=absent).'
@@ -392,6 +402,7 @@ def main():
             attributes=dict(type='dict'),
             backup_dir=dict(type='path'),
             restore_from=dict(type='path'),
+            replaces=dict(type='str'),
         ),
         required_one_of=[['sip_address', 'sam_account_name', 'dn', 'restore_from']],
         supports_check_mode=True,

@@ -93,6 +93,10 @@ endpoint:
     pool_fqdn: pcpool.contoso.com
     display_name: OCSChat@contoso.com
     dn: CN={6F0C1C8E-3B0A-4C55-9A59-0E5D9A3C2B11},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com
+endpoint_before:
+  description: The endpoint before the task (same keys as RV(endpoint)); V(null) when there was none.
+  returned: success
+  type: dict
 action:
   description: V(created), V(moved) (remove + new), V(recreated) (display name changed), V(removed) or V(none).
   returned: success
@@ -203,6 +207,7 @@ class LegacyEndpoint(object):
             self.result['owners_before'] = None
             endpoint = self.absent(existing)
         self.result['endpoint'] = endpoint
+        self.result['endpoint_before'] = existing
         self.result['diff'] = {'before': existing or {}, 'after': endpoint or {}}
         return self.result
 

@@ -159,11 +159,10 @@ def main():
         module.fail_json(msg='cannot create the lock file %s (%s); check pchat_state_dir.' % (path, exc))
     with os.fdopen(fd, 'w') as handle:
         json.dump(me, handle)
-    warnings = []
     if stale:
-        warnings.append('took over a stale lock of pid %s on %s (since %s): that run is gone'
-                        % (stale.get('pid'), stale.get('host'), stale.get('started')))
-    module.exit_json(changed=False, holder=me, stale_holder=stale, warnings=warnings)
+        module.warn('took over a stale lock of pid %s on %s (since %s): that run is gone'
+                    % (stale.get('pid'), stale.get('host'), stale.get('started')))
+    module.exit_json(changed=False, holder=me, stale_holder=stale)
 
 
 if __name__ == '__main__':
