@@ -15,7 +15,7 @@ export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
 DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup lab lab-down lab-status demo test unit integration sanity lint molecule benchmarks build clean
+.PHONY: help setup lab lab-down lab-status demo test unit integration reliability sanity lint molecule benchmarks build clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
@@ -60,6 +60,9 @@ sanity: setup
 
 lint: setup
 	@./scripts/lint.sh
+
+reliability: setup
+	$(PY) -m pytest -q tests/reliability
 
 molecule: setup
 	@./scripts/molecule.sh

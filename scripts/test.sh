@@ -27,4 +27,7 @@ if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"
   ./scripts/molecule.sh
 fi
+step "reliability suite (faults, concurrency, bad input, secrets; its own lab)"
+$PY -m pytest -q -p no:cacheprovider tests/reliability
+
 step "all gates passed"
