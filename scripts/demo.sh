@@ -35,4 +35,4 @@ sed -n '1,/^## Rooms/p' "$report" | grep -v '^## Rooms' | head -70
 echo
 echo "Timings: preview ${t_check} s, cutover ${t_run} s, idempotent re-run ${t_again} s (two units in parallel)."
 echo "Reports: $(ls reports/*-latest.* | tr '\n' ' ')"
-echo "Roll back with: ansible-playbook playbooks/rollback.yml ; the lab stays up ('make lab-down' removes it)."
+echo "Roll back with: .venv/bin/ansible-playbook playbooks/rollback.yml ; the lab stays up ('make lab-down' removes it)."
