@@ -25,6 +25,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize
 OWNER_URN = 'urn:application:persistentchat'
 CONTACT_CLASSES = ['top', 'person', 'organizationalPerson', 'contact']
 APPLICATION_CONTACTS_RDN = 'CN=Application Contacts,CN=RTC Service,CN=Services'
+POOL_QUERY = 'SELECT fqdn, kind, version, pool_state, dn FROM pools'
 ENDPOINT_ATTRIBUTES = [SIP_ATTRIBUTE, 'displayName', 'msRTCSIP-PrimaryHomeServer', 'msRTCSIP-OwnerUrn']
 
 
@@ -41,23 +42,28 @@ class LabPlatform(Platform):
 
     # -- pools -------------------------------------------------------------------------------------------
     def get_pools(self):
-        pools = []
-        for row in self.conn.execute('SELECT fqdn, kind, version, pool_state, dn FROM pools ORDER BY fqdn'):
-            pool = {'fqdn': row['fqdn'], 'kind': row['kind'], 'version': row['version'],
-                    'pool_state': row['pool_state'], 'dn': row['dn'], 'servers': []}
-            for srow in self.conn.execute('SELECT fqdn, active FROM servers WHERE pool_fqdn = ? ORDER BY fqdn',
-                                          (row['fqdn'],)):
-                services = [dict(name=s['name'], display_name=s['display_name'], status=s['status'],
-                                 start_mode=s['start_mode'])
-                            for s in self.conn.execute('SELECT name, display_name, status, start_mode FROM services '
-                                                       'WHERE server_fqdn = ? ORDER BY name', (srow['fqdn'],))]
-                server = {'fqdn': srow['fqdn'], 'active': bool(srow['active']), 'services': services}
-                server['state'] = server_state(server)
-                pool['servers'].append(server)
-            pool['state'] = pool_state(pool)
-            pool['counts'] = self.counts(row['fqdn'])
-            pools.append(pool)
-        return pools
+        return [self._pool(row) for row in self.conn.execute(POOL_QUERY + ' ORDER BY fqdn').fetchall()]
+
+    def get_pool(self, fqdn):
+        """One pool read directly: the generic get_pools-and-filter would count every pool's messages."""
+        row = self.conn.execute(POOL_QUERY + ' WHERE fqdn = ?', (fqdn,)).fetchone()  # fqdn compares NOCASE
+        return self._pool(row) if row else None
+
+    def _pool(self, row):
+        pool = {'fqdn': row['fqdn'], 'kind': row['kind'], 'version': row['version'],
+                'pool_state': row['pool_state'], 'dn': row['dn'], 'servers': []}
+        for srow in self.conn.execute('SELECT fqdn, active FROM servers WHERE pool_fqdn = ? ORDER BY fqdn',
+                                      (row['fqdn'],)):
+            services = [dict(name=s['name'], display_name=s['display_name'], status=s['status'],
+                             start_mode=s['start_mode'])
+                        for s in self.conn.execute('SELECT name, display_name, status, start_mode FROM services '
+                                                   'WHERE server_fqdn = ? ORDER BY name', (srow['fqdn'],))]
+            server = {'fqdn': srow['fqdn'], 'active': bool(srow['active']), 'services': services}
+            server['state'] = server_state(server)
+            pool['servers'].append(server)
+        pool['state'] = pool_state(pool)
+        pool['counts'] = self.counts(row['fqdn'])
+        return pool
 
     def counts(self, fqdn):
         """Categories, rooms, members (room role assignments: members, managers, presenters) and messages."""
