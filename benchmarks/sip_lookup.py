@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -42,14 +43,8 @@ def lab_up(users):
         raise SystemExit('lab up failed:\n' + proc.stdout + proc.stderr)
     print('lab seeded to %d users in %.1f s' % (users, time.time() - started))
     lab_dir = os.path.abspath(os.environ.get('LAB_DIR') or os.path.join(ROOT, '.lab'))
-    values = {}
-    with open(os.path.join(lab_dir, 'connection.env')) as handle:
-        for line in handle:
-            if '=' in line and not line.startswith('#'):
-                import shlex  # pylint: disable=import-outside-toplevel
-                key, raw = line.strip().split('=', 1)
-                values[key] = shlex.split(raw)[0]
-    return values
+    with open(os.path.join(lab_dir, 'connection.json')) as handle:
+        return json.load(handle)
 
 
 def params(env):

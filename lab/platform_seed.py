@@ -65,7 +65,8 @@ def ensure_pools(store, ldap_conn):
     return created
 
 
-def _wipe_chat_data(store, pool):
+def wipe_chat_data(store, pool):
+    """Delete a pool's categories, rooms, members and messages in one transaction (``store`` from lab_store)."""
     with lab_store.transaction(store):
         store.execute('DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = ?)', (pool,))
         store.execute('DELETE FROM room_principals WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = ?)', (pool,))
@@ -94,7 +95,7 @@ def ensure_dataset(store, config, pool=LEGACY_POOL):
         if done[0] != wanted:
             note = ' (made with other LAB_* sizes; `make lab-down lab` regenerates it with these)'
         return 'chat data set of %s present%s' % (pool, note)
-    _wipe_chat_data(store, pool)  # an interrupted generation left part of a data set
+    wipe_chat_data(store, pool)  # an interrupted generation left part of a data set
     counts = dataset.generate(store, pool, params)
     return 'chat data set of %s generated: %d categories, %d rooms, %d messages' % (
         pool, counts['categories'], counts['rooms'], counts['messages'])

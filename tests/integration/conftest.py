@@ -7,8 +7,8 @@ LDAP connection for verifying what modules did, and a throw-away OU per test."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
-import shlex
 import ssl
 import subprocess
 import sys
@@ -20,17 +20,6 @@ import pytest
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def read_connection_env(path):
-    values = {}
-    with open(path) as handle:
-        for line in handle:
-            line = line.strip()
-            if line and not line.startswith('#') and '=' in line:
-                key, raw = line.split('=', 1)
-                values[key] = shlex.split(raw)[0] if raw else ''
-    return values
-
-
 @pytest.fixture(scope='session')
 def lab():
     """Bring the lab up (reuses a healthy one) and return its PCHAT_* connection variables."""
@@ -39,7 +28,8 @@ def lab():
     proc = subprocess.run([sys.executable, '-m', 'lab', 'up'], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, 'lab up failed:\n%s%s' % (proc.stdout, proc.stderr)
-    values = read_connection_env(os.path.join(lab_dir, 'connection.env'))
+    with open(os.path.join(lab_dir, 'connection.json')) as handle:
+        values = json.load(handle)
     values['LAB_DIR'] = lab_dir
     return values
 
@@ -122,24 +112,21 @@ def copy_lab_store(source_path, path):
     """Copy the lab store (sqlite backup API, so the WAL is included) and bring the target pool back to the
     lab's initial state, whatever `make demo` or earlier runs migrated into it: tests start from a known store."""
     import sqlite3  # pylint: disable=import-outside-toplevel
+    from ansible_collections.pchat.cutover.plugins.module_utils import lab_store  # pylint: disable=import-outside-toplevel
+    from lab.platform_seed import wipe_chat_data  # pylint: disable=import-outside-toplevel
     source, target = sqlite3.connect(source_path), sqlite3.connect(path)
     source.backup(target)
     source.close()
-    target.execute('PRAGMA foreign_keys = ON')
-    target_pool = "(SELECT fqdn FROM pools WHERE kind = 'persistent_chat_2013')"
-    target.executescript('''
-        DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn IN %(p)s);
-        DELETE FROM room_principals WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn IN %(p)s);
-        DELETE FROM rooms WHERE pool_fqdn IN %(p)s;
-        DELETE FROM category_principals WHERE category_id IN (SELECT id FROM categories WHERE pool_fqdn IN %(p)s);
-        DELETE FROM categories WHERE pool_fqdn IN %(p)s;
-        DELETE FROM endpoints;
-        DELETE FROM meta WHERE key LIKE 'lock:%%';
-        UPDATE services SET status = 'running', start_mode = 'automatic' WHERE server_fqdn IN
-            (SELECT s.fqdn FROM servers s JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind != 'persistent_chat_2013');
-        UPDATE services SET status = 'stopped', start_mode = 'manual' WHERE server_fqdn IN
-            (SELECT s.fqdn FROM servers s JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind = 'persistent_chat_2013');
-        UPDATE pools SET pool_state = 'Normal' WHERE kind = 'persistent_chat_2013';
-    ''' % {'p': target_pool})
-    target.commit()
     target.close()
+    store = lab_store.connect(path)
+    for (pool,) in store.execute("SELECT fqdn FROM pools WHERE kind = 'persistent_chat_2013'").fetchall():
+        wipe_chat_data(store, pool)
+    with lab_store.transaction(store):
+        store.execute('DELETE FROM endpoints')
+        store.execute("DELETE FROM meta WHERE key LIKE 'lock:%'")
+        for kind_test, status, mode in (('!=', 'running', 'automatic'), ('=', 'stopped', 'manual')):
+            store.execute("UPDATE services SET status = ?, start_mode = ? WHERE server_fqdn IN (SELECT s.fqdn FROM servers s "
+                          "JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind %s 'persistent_chat_2013')" % kind_test,
+                          (status, mode))
+        store.execute("UPDATE pools SET pool_state = 'Normal' WHERE kind = 'persistent_chat_2013'")
+    store.close()

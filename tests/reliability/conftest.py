@@ -23,6 +23,9 @@ import zlib
 import ldap3
 import pytest
 
+from ansible_collections.pchat.cutover.plugins.module_utils import lab_store
+from lab.platform_seed import wipe_chat_data
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB_DIR = os.path.join(ROOT, '.lab-reliability')
 UNIT = 'contoso_group_chat'
@@ -163,21 +166,13 @@ class Lab(object):
         if self.unit_state().get('backup_file') or any('contact' in c for _dn, c in self.sip_owners()):
             proc = self.run('rollback')
             assert proc.returncode == 0, proc.stdout[-3000:]
-        conn = sqlite3.connect(self.store, timeout=30)
-        conn.execute('PRAGMA foreign_keys = ON')
-        conn.executescript('''
-            DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = 'pcpool.contoso.com');
-            DELETE FROM room_principals WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = 'pcpool.contoso.com');
-            DELETE FROM rooms WHERE pool_fqdn = 'pcpool.contoso.com';
-            DELETE FROM category_principals WHERE category_id IN
-                (SELECT id FROM categories WHERE pool_fqdn = 'pcpool.contoso.com');
-            DELETE FROM categories WHERE pool_fqdn = 'pcpool.contoso.com';
-            DELETE FROM meta WHERE key LIKE 'lock:%';
-            UPDATE services SET status = 'stopped', start_mode = 'manual' WHERE server_fqdn LIKE 'pc0%';
-            UPDATE services SET status = 'running', start_mode = 'automatic' WHERE server_fqdn LIKE 'gc0%';
-        ''')
-        conn.commit()
-        conn.close()
+        store = lab_store.connect(self.store)
+        wipe_chat_data(store, TARGET)
+        with lab_store.transaction(store):
+            store.execute("DELETE FROM meta WHERE key LIKE 'lock:%'")
+            store.execute("UPDATE services SET status = 'stopped', start_mode = 'manual' WHERE server_fqdn LIKE 'pc0%'")
+            store.execute("UPDATE services SET status = 'running', start_mode = 'automatic' WHERE server_fqdn LIKE 'gc0%'")
+        store.close()
         for name in (UNIT + '.json', UNIT + '.lock'):
             path = os.path.join(self.state_dir, name)
             if os.path.exists(path):
