@@ -272,15 +272,19 @@ class DirectoryClient(object):
         return first_value(self.root_dse(), 'configurationNamingContext')
 
     # -- searches ------------------------------------------------------------------------------------------
-    def _search_once(self, base, search_filter, scope, attributes, controls=None):
+    def _request(self, base, search_filter, scope, attributes, controls=None, **paging):
+        """One search request (each page is one): its entries, or None when the base does not exist."""
         self.searches += 1
         try:
-            self.conn.search(base, search_filter, search_scope=scope, attributes=attributes, controls=controls)
+            self.conn.search(base, search_filter, search_scope=scope, attributes=attributes, controls=controls, **paging)
         except ldap_exceptions.LDAPNoSuchObjectResult:
-            return []
+            return None
         except ldap_exceptions.LDAPException as exc:
             raise PchatError('LDAP search under %r for %s failed: %s' % (base, search_filter, exc))
         return [r for r in self.conn.response if r.get('type') == 'searchResEntry']
+
+    def _search_once(self, base, search_filter, scope, attributes, controls=None):
+        return self._request(base, search_filter, scope, attributes, controls) or []
 
     def search(self, base, search_filter, attributes=None, scope='subtree', controls=None):
         """Yield entries ({'dn', 'attributes'}) page by page; a missing base yields nothing."""
@@ -291,19 +295,14 @@ class DirectoryClient(object):
             return
         cookie = None
         while True:
-            self.searches += 1
-            try:
-                self.conn.search(base, search_filter, search_scope=scope, attributes=attributes,
-                                 controls=controls, paged_size=PAGE_SIZE, paged_cookie=cookie)
-            except ldap_exceptions.LDAPNoSuchObjectResult:
+            entries = self._request(base, search_filter, scope, attributes, controls, paged_size=PAGE_SIZE,
+                                    paged_cookie=cookie)
+            if entries is None:
                 return
-            except ldap_exceptions.LDAPException as exc:
-                raise PchatError('LDAP search under %r for %s failed: %s' % (base, search_filter, exc))
-            for entry in self.conn.response:
-                if entry.get('type') == 'searchResEntry':
-                    yield entry
+            # read before yielding: the consumer may send other requests on this connection meanwhile
             cookie = (self.conn.result.get('controls', {}).get('1.2.840.113556.1.4.319', {})
                       .get('value', {}).get('cookie'))
+            yield from entries
             if not cookie:
                 return
 
