@@ -49,7 +49,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 holder:
-  description: The holder recorded in the lock (C(pid), C(host), C(started), C(cmdline)).
+  description:
+    - The holder recorded in the lock (C(pid), C(host), C(started)).
+    - Never a command line: an C(ansible-playbook) command line can carry extra variables, passwords included.
   returned: always
   type: dict
 stale_holder:
@@ -109,12 +111,21 @@ def alive(holder):
     return 'ansible' in _cmdline(pid)
 
 
+# What a lock records of its holder. A command line is never among them: `-e pchat_psrp_password=...` would put a
+# secret in the lock file and in every message that names the holder.
+HOLDER_FIELDS = ('pid', 'host', 'started')
+
+
 def read_holder(path):
+    """The holder a lock file names, reduced to HOLDER_FIELDS (a lock written by an older version may hold more)."""
     try:
         with open(path) as handle:
-            return json.load(handle)
+            recorded = json.load(handle)
     except (OSError, ValueError):
         return None
+    if not isinstance(recorded, dict):
+        return {}
+    return dict((key, recorded.get(key)) for key in HOLDER_FIELDS)
 
 
 def main():
@@ -125,7 +136,7 @@ def main():
     )
     path = module.params['path']
     pid = playbook_pid()
-    me = {'pid': pid, 'host': socket.gethostname(), 'cmdline': _cmdline(pid)[:300],
+    me = {'pid': pid, 'host': socket.gethostname(),
           'started': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}
     current = read_holder(path)
     if module.params['state'] == 'released':
@@ -138,11 +149,11 @@ def main():
     stale = None
     if current is not None:
         if alive(current):
-            module.fail_json(msg='cutover unit is locked by %s (pid %s on %s since %s; lock file %s). Another cutover or '
-                                 'rollback of this unit is running: wait for it to finish. If that process is gone on '
-                                 'another controller, remove the lock file.'
-                                 % (current.get('cmdline') or 'ansible-playbook', current.get('pid'), current.get('host'),
-                                    current.get('started'), path), holder=current)
+            module.fail_json(msg='cutover unit is locked by ansible-playbook (pid %s on %s since %s; lock file %s). Another '
+                                 'cutover or rollback of this unit is running: wait for it to finish. If that process '
+                                 'is gone on another controller, remove the lock file.'
+                                 % (current.get('pid'), current.get('host'), current.get('started'), path),
+                             holder=current)
         stale = current
         os.unlink(path)
     directory = os.path.dirname(path)
