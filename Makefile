@@ -12,7 +12,7 @@ LAB_ROOMS   ?= 20
 LAB_MESSAGES ?= 2000
 export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
 
-DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync
+DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2
 STAMP := $(VENV)/.installed
 
 .PHONY: help setup lab lab-down lab-status demo test unit integration reliability sanity lint molecule benchmarks build clean

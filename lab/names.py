@@ -6,6 +6,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import os
+
 DOMAIN = 'contoso.com'
 REALM = 'CONTOSO.COM'
 NETBIOS = 'CONTOSO'
@@ -31,7 +33,9 @@ WELL_KNOWN_2_DN = 'CN=OCSChat2,CN=Users,' + BASE_DN
 
 LDAPS_PORT = 636
 LDAP_PORT = 389
-LAB_IP = '127.0.0.1'
+# The loopback address the lab listens on (Samba and the Lync emulator). Another address of 127.0.0.0/8
+# (LAB_IP=127.0.0.2) lets a second lab run beside the first, each with its own LAB_DIR.
+LAB_IP = os.environ.get('LAB_IP') or '127.0.0.1'
 
 
 def user_sam(index):

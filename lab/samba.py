@@ -118,8 +118,21 @@ def port_open(port, host=names.LAB_IP, timeout=0.5):
         return False
 
 
+def ensure_loopback_address(address=names.LAB_IP):
+    """Samba binds only to addresses an interface carries: a LAB_IP other than 127.0.0.1 is added to ``lo``."""
+    shown = subprocess.run(['ip', '-o', 'addr', 'show', 'dev', 'lo'], capture_output=True, text=True, check=False)
+    if (' %s/' % address) in shown.stdout:
+        return
+    added = subprocess.run(['ip', 'addr', 'add', address + '/8', 'dev', 'lo'], capture_output=True, text=True,
+                           check=False)
+    if added.returncode != 0:
+        raise LabError('LAB_IP=%s is not on the loopback interface and `ip addr add %s/8 dev lo` failed: %s'
+                       % (address, address, added.stderr.strip()))
+
+
 def start(config):
     """Start samba in its own session; return its pid once the pid file names it."""
+    ensure_loopback_address()
     for port in (names.LDAP_PORT, names.LDAPS_PORT):
         if port_open(port):
             raise LabError(
