@@ -39,26 +39,31 @@ options:
   validate_certs:
     description:
       - Validate the server certificate (chain and host name). Turn off only in a throw-away lab.
+      - If not set, the environment variable E(PCHAT_VALIDATE_CERTS) is used.
     type: bool
     default: true
   start_tls:
     description:
       - Upgrade an C(ldap://) connection with StartTLS before binding.
+      - If not set, the environment variable E(PCHAT_START_TLS) is used.
     type: bool
     default: false
   allow_plain_bind:
     description:
       - Allow a simple bind over an unencrypted C(ldap://) connection (password in clear text on the wire).
+      - If not set, the environment variable E(PCHAT_ALLOW_PLAIN_BIND) is used.
     type: bool
     default: false
   search_base:
     description:
       - Base DN of searches. Defaults to the C(defaultNamingContext) of the server's rootDSE.
+      - If not set, the environment variable E(PCHAT_SEARCH_BASE) is used.
     type: str
     required: false
   timeout:
     description:
       - Seconds to wait for the connection and for each LDAP operation.
+      - If not set, the environment variable E(PCHAT_TIMEOUT) is used.
     type: int
     default: 10
 requirements:

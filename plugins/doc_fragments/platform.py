@@ -7,37 +7,36 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Options shared by every module that talks to the chat platform (Lync Server or the embedded lab).
+    # Options shared by every module that talks to the chat platform: the Lync Server Management Shell over
+    # PowerShell remoting (a Lync front end, or the embedded lab's Lync emulator).
     DOCUMENTATION = r'''
 options:
-  driver:
-    description:
-      - How to reach the chat platform.
-      - V(lab) uses the embedded lab's SQLite store at O(lab_path) (see the collection's docs/lab.md).
-      - V(psrp) runs the Lync Server Management Shell cmdlets over PowerShell remoting (pypsrp) on O(psrp_host).
-        This driver is tested on the exact cmdlet invocations it sends and on parsing output shaped as the
-        cmdlets return it; it has not been run against a live Lync server.
-      - If not set, the environment variable E(PCHAT_DRIVER) is used, then V(lab).
-    type: str
-    choices: [lab, psrp]
-    default: lab
-  lab_path:
-    description:
-      - Path of the lab platform store (a SQLite file), with O(driver=lab).
-      - If not set, the environment variable E(PCHAT_LAB_PATH) is used.
-    type: path
   psrp_host:
     description:
-      - Lync Server front end (or any server with the Lync Server Management Shell) to connect to, with O(driver=psrp).
+      - Lync Server 2013 front end (or another server with the Lync Server Management Shell) to connect to.
       - If not set, the environment variable E(PCHAT_PSRP_HOST) is used.
     type: str
   psrp_port:
     description:
-      - WinRM port. Defaults to 5986 with O(psrp_ssl=true), else 5985.
+      - Port of the remote PowerShell endpoint. Defaults to 5986 with O(psrp_ssl=true), else 5985 (WinRM); Lync's own
+        C(OcsPowershell) endpoint is on 443.
+      - If not set, the environment variable E(PCHAT_PSRP_PORT) is used.
     type: int
+  psrp_path:
+    description:
+      - Which remote PowerShell endpoint of the front end to use.
+      - V(wsman) is WinRM; the modules load the Lync cmdlets with C(Import-Module Lync). Every step works there.
+      - V(OcsPowershell) is Lync's own IIS-hosted endpoint, where the Lync cmdlets exist at once and nothing else
+        is assumed to; the steps that need Windows service control on Group Chat servers (the C(disable) phase)
+        say so before changing anything.
+      - If not set, the environment variable E(PCHAT_PSRP_PATH) is used.
+    type: str
+    choices: [wsman, OcsPowershell]
+    default: wsman
   psrp_username:
     description:
-      - Account to connect as; a member of CsAdministrator (and CsPersistentChatAdministrator for migration).
+      - Account to connect as, C(DOMAIN\\user) or C(user@domain); a member of CsAdministrator (and
+        CsPersistentChatAdministrator for the data migration).
       - If not set, the environment variable E(PCHAT_PSRP_USERNAME) is used.
     type: str
   psrp_password:
@@ -47,20 +46,31 @@ options:
     type: str
   psrp_auth:
     description:
-      - WinRM authentication protocol.
+      - Authentication protocol. V(negotiate) tries Kerberos, then NTLM; V(kerberos) needs a ticket or the
+        password and the realm's KDC reachable from the controller.
+      - If not set, the environment variable E(PCHAT_PSRP_AUTH) is used.
     type: str
     choices: [negotiate, kerberos, ntlm, credssp, basic]
     default: negotiate
   psrp_ssl:
     description:
-      - Use HTTPS for WinRM.
+      - Use HTTPS. Over plain HTTP the messages are encrypted by NTLM or Kerberos, but not the authentication
+        exchange of V(basic).
+      - If not set, the environment variable E(PCHAT_PSRP_SSL) is used.
     type: bool
     default: true
   psrp_cert_validation:
     description:
-      - Validate the WinRM server certificate. Turn off only in a throw-away lab.
+      - Validate the server certificate. Turn off only in a throw-away lab.
+      - If not set, the environment variable E(PCHAT_PSRP_CERT_VALIDATION) is used.
     type: bool
     default: true
+  psrp_ca_file:
+    description:
+      - PEM file with the CA certificate(s) that issued the front end's certificate; without it, the
+        controller's trust store is used.
+      - If not set, the environment variable E(PCHAT_PSRP_CA_FILE) is used.
+    type: path
 requirements:
-  - pypsrp (Python library on the controller), with O(driver=psrp)
+  - pypsrp (Python library on the controller)
 '''

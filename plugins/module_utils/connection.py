@@ -1,18 +1,51 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Every module accepts both connection kinds' options.
+"""The connection options of both kinds, in one place (they match doc_fragments/directory.py and platform.py).
 
-``module_defaults: {group/pchat.cutover.all: {...}}`` hands the same options to every module of the action group,
-and Ansible rejects an option a module does not declare, so each module declares the directory and the platform
-options, and documents the ones it does not use as such.
+Every module accepts both kinds: ``module_defaults: {group/pchat.cutover.all: {...}}`` hands the same options to
+every module of the action group, and Ansible rejects an option a module does not declare. Every option has a
+``PCHAT_`` + upper-case name environment fallback, so an AWX credential (or the lab's connection.env) can set
+them all.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import DIRECTORY_ARGUMENT_SPEC
-from ansible_collections.pchat.cutover.plugins.module_utils.platform import PLATFORM_ARGUMENT_SPEC
+from ansible.module_utils.basic import env_fallback
+
+
+def _option(name, **spec):
+    spec['fallback'] = (env_fallback, ['PCHAT_' + name.upper()])
+    return name, spec
+
+
+DIRECTORY_ARGUMENT_SPEC = dict([
+    _option('ldap_url', type='str'),
+    _option('bind_dn', type='str'),
+    _option('bind_password', type='str', no_log=True),
+    _option('ca_file', type='path'),
+    _option('validate_certs', type='bool', default=True),
+    _option('start_tls', type='bool', default=False),
+    _option('allow_plain_bind', type='bool', default=False),
+    _option('search_base', type='str'),
+    _option('timeout', type='int', default=10),
+])
+
+PSRP_PATHS = ('wsman', 'OcsPowershell')
+PSRP_AUTH = ('negotiate', 'kerberos', 'ntlm', 'credssp', 'basic')
+
+PLATFORM_ARGUMENT_SPEC = dict([
+    _option('psrp_host', type='str'),
+    _option('psrp_port', type='int'),
+    _option('psrp_path', type='str', default='wsman', choices=list(PSRP_PATHS)),
+    _option('psrp_username', type='str'),
+    _option('psrp_password', type='str', no_log=True),
+    _option('psrp_auth', type='str', default='negotiate', choices=list(PSRP_AUTH)),
+    _option('psrp_ssl', type='bool', default=True),
+    _option('psrp_cert_validation', type='bool', default=True),
+    _option('psrp_ca_file', type='path'),
+])
 
 
 def connection_argument_spec(**module_options):

@@ -97,7 +97,7 @@ options:
         gone, because the preview did not really remove it; a real run is refused while it is there.
     type: str
 notes:
-  - The platform options (O(driver), O(lab_path), O(psrp_host) and the other C(psrp_*)) are accepted so that
+  - The platform options (O(psrp_host) and the other C(psrp_*)) are accepted so that
     C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
     module does not use them.
   - Deleting a user in AD leaves a tombstone for the tombstone lifetime (180 days by default); restores inside
@@ -179,219 +179,13 @@ warnings_detail:
   elements: str
 '''
 
-import re
-
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
-from ansible_collections.pchat.cutover.plugins.module_utils import directory_backup
-from ansible_collections.pchat.cutover.plugins.module_utils.attribute_diff import (
-    MODIFY_DELETE, normalize_wanted, plan_changes,
-)
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    SIP_ATTRIBUTE, SIP_ENABLED_ATTRIBUTE, client_from_module, dn_equal, escape_dn_value,
-    ldap_modify_changes, parent_dn, validate_dn,
-)
-from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
-from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
-
-SAM_FORBIDDEN = re.compile(r'["/\\\[\]:;|=,+*?<>\x00-\x1f]')
-NEW_USER_CLASSES = ['top', 'person', 'organizationalPerson', 'user']
-DISABLED_NO_PASSWORD = '546'  # NORMAL_ACCOUNT | ACCOUNTDISABLE | PASSWD_NOTREQD
-SUMMARY_ATTRIBUTES = ['sAMAccountName', SIP_ATTRIBUTE, SIP_ENABLED_ATTRIBUTE, 'displayName', 'userAccountControl']
-
-
-def validate_sam(value):
-    if not value or len(value) > 20 or SAM_FORBIDDEN.search(value) or value.strip('. ') == '':
-        raise PchatError('sam_account_name %r is not a valid sAMAccountName: 1 to 20 characters, none of '
-                         '" / \\ [ ] : ; | = , + * ? < > and not only dots or spaces.' % (value,))
-    return value
-
-
-class DirectoryUser(object):
-    """Converges one user; every method raises PchatError on failure."""
-
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.check_mode = module.check_mode
-        self.result = {'changed': False, 'existed': False, 'backup_file': None, 'changed_attributes': []}
-        self.diff = {'before': {}, 'after': {}}
-
-    # -- inputs -----------------------------------------------------------------------------------------
-    def validated_inputs(self):
-        params = self.params
-        self.sip = normalize_sip(params['sip_address'], 'sip_address') if params['sip_address'] else None
-        self.sip_given = params['sip_address']
-        self.sam = validate_sam(params['sam_account_name']) if params['sam_account_name'] is not None else None
-        self.dn = validate_dn(params['dn'], 'dn') if params['dn'] else None
-        self.path = validate_dn(params['path'], 'path') if params['path'] else None
-        if params['name'] is not None and not 0 < len(params['name']) <= 64:
-            raise PchatError('name %r must be 1 to 64 characters (the limit of cn).' % params['name'])
-        self.wanted = normalize_wanted(params['attributes'])
-        if params['replaces']:
-            validate_dn(params['replaces'], 'replaces')
-        if params['restore_from'] and params['state'] == 'absent':
-            raise PchatError('restore_from brings a user back, so it needs state: present (not absent).')
-
-    # -- lookup -------------------------------------------------------------------------------------------
-    def find(self):
-        """The user entry (all attributes) or None; several matches is an error that names them."""
-        if self.dn:
-            entry = self.client.get_entry(self.dn, ['*'])
-            if entry is not None and 'user' not in [c.lower() for c in entry['attributes'].get('objectClass', [])]:
-                raise PchatError('%r exists but is not a user (objectClass %s); directory_user manages users only.'
-                                 % (self.dn, ', '.join(entry['attributes'].get('objectClass', []))))
-            return entry
-        if self.sam:
-            matches = self.client.find_users('sAMAccountName', self.sam)
-            what = 'sAMAccountName %r' % self.sam
-        else:
-            matches = self.client.find_users(SIP_ATTRIBUTE, self.sip)
-            what = 'SIP address %r' % self.sip_given
-        if len(matches) > 1:
-            raise PchatError('%s matches %d users (%s); identify the user by dn instead.'
-                             % (what, len(matches), '; '.join(m['dn'] for m in matches)))
-        return matches[0] if matches else None
-
-    def check_sip_free(self, own_dn):
-        """Refuse a SIP address that another object owns (two owners break routing for that URI)."""
-        owners = self.client.find_sip_owners([self.sip])[self.sip]['owners']
-        others = [o for o in owners if not (own_dn and dn_equal(o['dn'], own_dn))]
-        if self.check_mode and self.params['replaces']:
-            others = [o for o in others if not dn_equal(o['dn'], self.params['replaces'])]
-        if others:
-            raise PchatError('SIP address %r is already owned by %s; remove it from that object first (for a '
-                             'Persistent Chat endpoint, pchat.cutover.legacy_endpoint state=absent).'
-                             % (self.sip_given, '; '.join('%s %s' % (o['kind'], o['dn']) for o in others)))
-
-    # -- actions ------------------------------------------------------------------------------------------
-    def desired(self, entry):
-        wanted = dict(self.wanted)
-        if self.sip:
-            wanted[SIP_ATTRIBUTE] = [self.sip_given]
-        if self.params['sip_enabled'] is not None:
-            wanted[SIP_ENABLED_ATTRIBUTE] = ['TRUE' if self.params['sip_enabled'] else 'FALSE']
-        if self.sam and self.dn and entry is not None:
-            wanted['sAMAccountName'] = [self.sam]  # found by DN: the logon name is a value to converge
-        return wanted
-
-    def backup(self, entry):
-        if self.params['backup_dir'] and not self.check_mode:
-            full = self.client.get_entry(entry['dn'], ['*'])
-            snap = directory_backup.snapshot(full, self.client.url)
-            self.result['backup_file'] = directory_backup.write_backup(self.params['backup_dir'], snap)
-
-    def identify(self, entry):
-        raw = entry.get('raw_attributes', {})
-        self.result['dn'] = entry['dn']
-        if raw.get('objectGUID'):
-            self.result['object_guid'] = directory_backup.format_guid(raw['objectGUID'][0])
-        if raw.get('objectSid'):
-            self.result['object_sid'] = directory_backup.format_sid(raw['objectSid'][0])
-
-    def absent(self, entry):
-        if entry is None:
-            return
-        self.identify(entry)
-        self.diff['before'] = summary(entry)
-        self.diff['after'] = {}
-        self.backup(entry)
-        if not self.check_mode:
-            self.client.delete_entry(entry['dn'])
-        self.result['changed'] = True
-
-    def create(self):
-        if not self.sam:
-            raise PchatError('the user (%s) does not exist and cannot be created without sam_account_name; set it, '
-                             'and name/path or dn for where it goes.' % (self.sip_given or self.dn))
-        if self.dn:
-            dn = self.dn
-        else:
-            container = self.path or 'CN=Users,%s' % self.client.search_base
-            dn = 'CN=%s,%s' % (escape_dn_value(self.params['name'] or self.sam), container)
-        parent = parent_dn(dn)
-        if not self.client.exists(parent):
-            raise PchatError('cannot create %r: its container %r does not exist. Create the OU first or fix '
-                             'path/dn.' % (dn, parent))
-        if self.client.find_users('sAMAccountName', self.sam):
-            raise PchatError('cannot create %r: sAMAccountName %r is taken by another user.' % (dn, self.sam))
-        if self.sip:
-            self.check_sip_free(None)
-        attrs = dict((name, values) for name, values in self.desired(None).items() if values)
-        attrs['sAMAccountName'] = [self.sam]
-        attrs.setdefault('userAccountControl', [DISABLED_NO_PASSWORD])
-        self.diff['after'] = dict(dict((k, v[0] if len(v) == 1 else v) for k, v in attrs.items()), dn=dn)
-        self.result.update(dn=dn, changed=True, changed_attributes=sorted(attrs, key=str.lower))
-        if not self.check_mode:
-            self.client.add_entry(dn, NEW_USER_CLASSES, attrs)
-            self.identify(self.client.get_entry(dn, ['objectGUID', 'objectSid']))
-
-    def update(self, entry):
-        self.identify(entry)
-        changes, before, after = plan_changes(entry['attributes'], self.desired(entry))
-        self.diff['before'] = dict(before, dn=entry['dn'])
-        self.diff['after'] = dict(after, dn=entry['dn'])
-        if not changes:
-            return
-        if SIP_ATTRIBUTE in changes and changes[SIP_ATTRIBUTE][0] != MODIFY_DELETE:
-            self.check_sip_free(entry['dn'])
-        self.result['changed'] = True
-        self.result['changed_attributes'] = sorted(changes, key=str.lower)
-        self.backup(entry)
-        if not self.check_mode:
-            self.client.modify_entry(entry['dn'], ldap_modify_changes(changes))
-
-    def restore(self):
-        snap = directory_backup.load_backup(self.params['restore_from'])
-        sip_values = directory_backup.restorable_attributes(snap).get(SIP_ATTRIBUTE) or []
-        if sip_values and directory_backup.find_live(self.client, snap) is None:
-            self.sip, self.sip_given = normalize_sip(sip_values[0]), sip_values[0]
-            self.check_sip_free(snap['dn'])
-        outcome = directory_backup.restore(self.client, snap, self.check_mode)
-        self.result.update(restored=outcome['method'], warnings_detail=outcome['warnings'], dn=outcome['dn'],
-                           object_guid=outcome['object_guid'], object_sid=outcome['object_sid'],
-                           existed=outcome['method'] == 'present')
-        if outcome['changed']:
-            self.result['changed'] = True
-            self.diff['before'] = {} if outcome['method'] != 'present' else {'dn': outcome['dn']}
-            self.diff['after'] = {'dn': outcome['dn'], 'restored': outcome['method'], 'from': self.params['restore_from']}
-        return outcome
-
-    def run(self):
-        self.validated_inputs()
-        if self.params['restore_from']:
-            outcome = self.restore()
-            if self.check_mode and outcome['method'] != 'present':
-                return self.result  # the user does not exist yet, so there is nothing further to compare
-            if not (self.dn or self.sam or self.sip):
-                return self.result
-            if not self.dn:
-                self.dn = outcome['dn']
-        entry = self.find()
-        self.result['existed'] = self.result.get('existed') or entry is not None
-        if self.params['state'] == 'absent':
-            self.absent(entry)
-        elif entry is None:
-            self.create()
-        else:
-            self.update(entry)
-        return self.result
-
-
-def summary(entry):
-    shown = {'dn': entry['dn']}
-    for name in SUMMARY_ATTRIBUTES:
-        values = entry['attributes'].get(name)
-        if values:
-            shown[name] = values[0] if isinstance(values, list) and len(values) == 1 else values
-    return shown
+from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
+from ansible_collections.pchat.cutover.plugins.module_utils.user_backend import UserBackend
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(
+    module = PchatModule(
+        argument_spec=dict(
             sip_address=dict(type='str'),
             sam_account_name=dict(type='str'),
             dn=dict(type='str'),
@@ -405,20 +199,9 @@ def main():
             replaces=dict(type='str'),
         ),
         required_one_of=[['sip_address', 'sam_account_name', 'dn', 'restore_from']],
-        supports_check_mode=True,
+        uses=('directory',),
     )
-    client = client_from_module(module)
-    try:
-        user = DirectoryUser(module, client)
-        result = user.run()
-        result['searches'] = client.searches
-    except PchatError as exc:
-        client.close()
-        module.fail_json(**exc.fail_kwargs())
-    client.close()
-    if module._diff:
-        result['diff'] = user.diff
-    module.exit_json(**result)
+    module.run(lambda: UserBackend(module.directory, module.params, module.check_mode).run())
 
 
 if __name__ == '__main__':

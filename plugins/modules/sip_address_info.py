@@ -22,13 +22,8 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to diff.
+  - pchat.cutover.attributes
+  - pchat.cutover.attributes.info_module
 options:
   sip_addresses:
     description:
@@ -43,10 +38,6 @@ options:
         filters far larger than the default produces.
     type: int
     default: 500
-notes:
-  - The platform options (O(driver), O(lab_path), O(psrp_host) and the other C(psrp_*)) are accepted so that
-    C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
-    module does not use them.
 seealso:
   - module: pchat.cutover.directory_user
   - module: pchat.cutover.legacy_endpoint
@@ -90,11 +81,8 @@ searches:
   sample: 42
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import client_from_module
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
 
 
@@ -109,36 +97,32 @@ def malformed_addresses(addresses):
     return bad
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=connection_argument_spec(
-            sip_addresses=dict(type='list', elements='str', required=True),
-            batch_size=dict(type='int', default=500),
-        ),
-        supports_check_mode=True,
-    )
+def owners_of(module):
     addresses = module.params['sip_addresses']
     if module.params['batch_size'] < 1:
-        module.fail_json(msg='batch_size must be at least 1, got %d.' % module.params['batch_size'])
+        raise PchatError('batch_size must be at least 1, got %d.' % module.params['batch_size'])
     bad = malformed_addresses(addresses)
     if bad:
-        module.fail_json(msg='%d of the %d sip_addresses are malformed, for example item %d: %s Fix or remove them.'
+        raise PchatError('%d of the %d sip_addresses are malformed, for example item %d: %s Fix or remove them.'
                          % (len(bad), len(addresses), bad[0][0], bad[0][2]),
-                         malformed=[{'index': i, 'value': v, 'reason': r} for i, v, r in bad[:100]])
-    client = client_from_module(module)
-    try:
-        found = client.find_sip_owners(addresses, module.params['batch_size'])
-    except PchatError as exc:
-        client.close()
-        module.fail_json(**exc.fail_kwargs())
-    client.close()
-    owners = {}
-    for address in addresses:
-        owners[address] = found[normalize_sip(address)]
+                         details={'malformed': [{'index': i, 'value': v, 'reason': r} for i, v, r in bad[:100]]})
+    found = module.directory.find_sip_owners(addresses, module.params['batch_size'])
+    owners = dict((address, found[normalize_sip(address)]) for address in addresses)
     summary = {'none': 0, 'user': 0, 'contact': 0, 'conflict': 0}
     for answer in found.values():
         summary[answer['kind']] += 1
-    module.exit_json(changed=False, owners=owners, summary=summary, searches=client.searches)
+    return {'changed': False, 'owners': owners, 'summary': summary, 'searches': module.directory.searches}
+
+
+def main():
+    module = PchatModule(
+        argument_spec=dict(
+            sip_addresses=dict(type='list', elements='str', required=True),
+            batch_size=dict(type='int', default=500),
+        ),
+        uses=('directory',),
+    )
+    module.run(lambda: owners_of(module))
 
 
 if __name__ == '__main__':

@@ -1,0 +1,97 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one module base every pchat.cutover module uses (as amazon.aws's AnsibleAWSModule does for AWS).
+
+It owns what every ``main()`` would otherwise write again: the connection options of both kinds (so
+``module_defaults`` for the action group works), the check that the Python libraries are installed, the
+directory and platform clients (opened on first use, one of each per module run, always closed), and the
+translation of a PchatError into ``fail_json(msg=..., details=...)``.
+
+A module is then::
+
+    module = PchatModule(argument_spec=dict(...), uses=('directory',))
+    module.run(lambda: SomeBackend(module).result())
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+
+LIBRARIES = {'directory': 'ldap3', 'platform': 'pypsrp'}
+
+
+def _import_error(kind):
+    """The traceback of the failed import of ``kind``'s library, or None."""
+    if kind == 'directory':
+        from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection import LDAP3_IMPORT_ERROR
+        return LDAP3_IMPORT_ERROR
+    from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import PYPSRP_IMPORT_ERROR
+    return PYPSRP_IMPORT_ERROR
+
+
+class PchatModule(AnsibleModule):
+    """An AnsibleModule with the connection options, the clients and uniform error reporting.
+
+    ``uses``: which connections the module needs, ``'directory'`` and/or ``'platform'``; their libraries are
+    checked before anything else happens. Check mode is always supported: every module plans before it acts.
+    """
+
+    def __init__(self, argument_spec, uses=(), **kwargs):
+        kwargs.setdefault('supports_check_mode', True)
+        super(PchatModule, self).__init__(argument_spec=connection_argument_spec(**argument_spec), **kwargs)
+        self.uses = tuple(uses)
+        self._directory = None
+        self._platform = None
+        for kind in self.uses:
+            error = _import_error(kind)
+            if error:
+                self.fail_json(msg=missing_required_lib(LIBRARIES[kind]), exception=error)
+
+    @property
+    def directory(self):
+        """The connected Directory (opened on first use)."""
+        if self._directory is None:
+            from ansible_collections.pchat.cutover.plugins.module_utils.directory import Directory
+            self._directory = Directory(self.params)
+        return self._directory
+
+    @property
+    def platform(self):
+        """The connected Lync platform (one runspace pool for the whole module run, opened on first use)."""
+        if self._platform is None:
+            from ansible_collections.pchat.cutover.plugins.module_utils.lync import LyncPlatform
+            self._platform = LyncPlatform(self.params)
+        return self._platform
+
+    def close(self):
+        for client in (self._platform, self._directory):
+            if client is not None:
+                client.close()
+        self._platform = self._directory = None
+
+    def fail(self, error, **extra):
+        """fail_json from a PchatError, after closing the clients."""
+        self.close()
+        kwargs = error.fail_kwargs()
+        kwargs.update(extra)
+        self.fail_json(**kwargs)
+
+    def run(self, work):
+        """Call ``work()`` for the result dict and exit with it; a PchatError becomes a clean failure. A ``diff``
+        key is dropped unless diff mode is on."""
+        try:
+            result = work()
+        except PchatError as error:
+            self.fail(error)
+        except Exception:
+            self.close()
+            raise
+        self.close()
+        if not self._diff:
+            result.pop('diff', None)
+        self.exit_json(**result)
