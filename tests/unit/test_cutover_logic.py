@@ -1,0 +1,239 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cutover's decisions (plan, verdict, tag selection, phase records, report figures) on plain dicts shaped as
+the _info modules return them."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+
+import pytest
+
+from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic as logic
+
+LEGACY, TARGET, SIP = 'gc.contoso.com', 'pcpool.contoso.com', 'sip:OCSChat@contoso.com'
+USER_DN = 'CN=OCSChat,CN=Users,DC=contoso,DC=com'
+CONTACT_DN = 'CN={6F0C1C8E},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
+
+
+def before_cutover():
+    return {
+        'legacy_pool': LEGACY, 'target_pool': TARGET, 'sip_address': SIP, 'psrp_path': 'wsman', 'backup': None,
+        'pools': [{'fqdn': LEGACY, 'kind': 'group_chat_2010', 'state': 'started', 'pool_state': None},
+                  {'fqdn': TARGET, 'kind': 'persistent_chat_2013', 'state': 'stopped', 'pool_state': 'Normal'}],
+        'owner': {'kind': 'user', 'dns': [USER_DN]},
+        'endpoint': None,
+        'migration': {'status': 'not_started', 'blockers': [], 'warnings': ['2 federated members lose access']},
+    }
+
+
+def after_cutover():
+    facts = before_cutover()
+    facts['pools'][0]['state'] = 'disabled'
+    facts['pools'][1]['state'] = 'started'
+    facts['owner'] = {'kind': 'contact', 'dns': [CONTACT_DN]}
+    facts['endpoint'] = {'sip_address': SIP, 'pool_fqdn': TARGET, 'dn': CONTACT_DN}
+    facts['migration'] = {'status': 'done', 'blockers': [], 'warnings': [],
+                          'comparison': {'matches': True, 'summary': '20 rooms, 5 categories as exported'},
+                          'unverifiable': ['message history: no cmdlet counts messages']}
+    facts['backup'] = '/state/backups/OCSChat.json'
+    facts['message_test'] = {'result': 'Success', 'error': None}
+    return facts
+
+
+# -- plan -----------------------------------------------------------------------------------------------------
+def test_a_fresh_unit_plans_every_phase_in_order():
+    result = logic.plan(before_cutover())
+    assert result['left'] == ['disable', 'migrate', 'delete', 'recreate', 'start']
+    assert result['blockers'] == []
+    assert '2 federated members lose access' in result['notes']
+
+
+def test_a_cut_over_unit_plans_nothing():
+    result = logic.plan(after_cutover())
+    assert result['left'] == [] and result['blockers'] == []
+    assert not any(result['phases'].values())
+
+
+def test_a_stopped_but_not_disabled_legacy_pool_still_plans_disable():
+    facts = after_cutover()
+    facts['pools'][0]['state'] = 'stopped'  # someone stopped it by hand: it could be started again
+    assert logic.plan(facts)['left'] == ['disable']
+
+
+def test_a_partly_started_target_plans_start():
+    facts = after_cutover()
+    facts['pools'][1]['state'] = 'partial'
+    assert logic.plan(facts)['left'] == ['start']
+
+
+def test_migration_blockers_block_only_while_migration_is_left_to_do():
+    facts = before_cutover()
+    facts['migration']['blockers'] = ['principal sip:gone@contoso.com is not provisioned in AD (room Sales)']
+    assert logic.plan(facts)['blockers'] == ['migration: principal sip:gone@contoso.com is not provisioned in AD '
+                                             '(room Sales)']
+    done = after_cutover()
+    done['migration']['blockers'] = ['anything']
+    assert logic.plan(done)['blockers'] == []
+
+
+@pytest.mark.parametrize('owner, endpoint, expected_phases, blocker', [
+    ({'kind': 'conflict', 'dns': [USER_DN, CONTACT_DN]}, None, ['recreate'], 'owned by several objects'),
+    ({'kind': 'contact', 'dns': ['CN=Somebody,OU=Contacts,DC=contoso,DC=com']}, None, ['recreate'],
+     'not a Persistent Chat endpoint'),
+    ({'kind': 'none', 'dns': []}, None, ['recreate'], None),
+])
+def test_who_owns_the_sip_uri_decides_delete_and_recreate(owner, endpoint, expected_phases, blocker):
+    facts = after_cutover()
+    facts['owner'], facts['endpoint'] = owner, endpoint
+    result = logic.plan(facts)
+    assert result['left'] == expected_phases
+    if blocker:
+        assert any(blocker in text for text in result['blockers']), result['blockers']
+    else:
+        assert result['blockers'] == []
+
+
+def test_an_endpoint_on_another_pool_is_recreated_with_a_note():
+    facts = after_cutover()
+    facts['endpoint']['pool_fqdn'] = 'pcpool2.contoso.com'
+    result = logic.plan(facts)
+    assert result['left'] == ['recreate'] and result['blockers'] == []
+    assert any('moves it to pcpool.contoso.com' in note for note in result['notes'])
+
+
+def test_no_owner_and_no_backup_are_noted():
+    facts = after_cutover()
+    facts['owner'], facts['endpoint'], facts['backup'] = {'kind': 'none', 'dns': []}, None, None
+    notes = logic.plan(facts)['notes']
+    assert any('no backup' in note for note in notes) and any('has no owner' in note for note in notes)
+
+
+def test_wrong_pool_kinds_and_missing_pools_block():
+    facts = before_cutover()
+    facts['pools'][0]['kind'] = 'persistent_chat_2013'
+    facts['pools'] = facts['pools'][:1]
+    blockers = logic.plan(facts)['blockers']
+    assert any('not a legacy Group Chat pool' in b for b in blockers)
+    assert any('pcpool.contoso.com was not found' in b for b in blockers)
+
+
+def test_the_same_pool_twice_blocks():
+    facts = before_cutover()
+    facts['target_pool'] = LEGACY.upper()
+    assert any('the same pool' in b for b in logic.plan(facts)['blockers'])
+
+
+def test_a_failed_over_target_blocks_instead_of_being_toggled():
+    facts = before_cutover()
+    facts['pools'][1]['pool_state'] = 'FailedOver'
+    assert any('FailedOver' in b and 'fail back' in b for b in logic.plan(facts)['blockers'])
+
+
+def test_disable_through_ocspowershell_is_refused_before_anything_changes():
+    facts = before_cutover()
+    facts['psrp_path'] = 'OcsPowershell'
+    assert any('set pchat_psrp_path to wsman' in b for b in logic.plan(facts)['blockers'])
+    done = after_cutover()
+    done['psrp_path'] = 'OcsPowershell'  # nothing left to disable: that endpoint is fine
+    assert logic.plan(done)['blockers'] == []
+
+
+def test_pool_fqdns_compare_case_insensitively():
+    facts = after_cutover()
+    facts['target_pool'] = TARGET.upper()
+    facts['legacy_pool'] = LEGACY.upper()
+    assert logic.plan(facts)['left'] == []
+
+
+def test_facts_missing_a_key_are_a_role_bug_named_as_such():
+    facts = before_cutover()
+    del facts['endpoint']
+    with pytest.raises(logic.FactsError, match='endpoint'):
+        logic.plan(facts)
+
+
+# -- verdict --------------------------------------------------------------------------------------------------
+def test_a_complete_cutover_passes_and_says_what_it_could_not_prove():
+    result = logic.verdict(after_cutover())
+    assert result['passed'] is True
+    assert all(check['ok'] for check in result['checks']) and len(result['checks']) == 6
+    assert result['unverified'] == ['message history: no cmdlet counts messages']
+
+
+@pytest.mark.parametrize('breakage, failing', [
+    (lambda f: f.update(owner={'kind': 'conflict', 'dns': [USER_DN, CONTACT_DN]}), 'exactly one object'),
+    (lambda f: f['endpoint'].update(dn='CN=other,DC=contoso,DC=com'), 'Persistent Chat endpoint on the target'),
+    (lambda f: f['endpoint'].update(pool_fqdn='pcpool2.contoso.com'), 'Persistent Chat endpoint on the target'),
+    (lambda f: f['pools'][1].update(state='partial'), 'pool is started'),
+    (lambda f: f['pools'][1].update(pool_state='FailedOver'), 'pool is started'),
+    (lambda f: f['pools'][0].update(state='partial'), 'legacy Group Chat pool is stopped'),
+    (lambda f: f['migration']['comparison'].update(matches=False), 'as exported'),
+    (lambda f: f['migration'].update(status='incomplete'), 'as exported'),
+    (lambda f: f['message_test'].update(result='Failure', error='timeout'), 'test message'),
+])
+def test_each_check_fails_on_its_own(breakage, failing):
+    facts = after_cutover()
+    breakage(facts)
+    result = logic.verdict(facts)
+    assert result['passed'] is False
+    assert [check['name'] for check in result['checks'] if not check['ok']] == [
+        name for name in (check['name'] for check in result['checks']) if failing in name]
+
+
+def test_without_a_message_test_the_verdict_says_so():
+    facts = after_cutover()
+    facts['message_test'] = None
+    result = logic.verdict(facts)
+    assert result['passed'] is True and len(result['checks']) == 5
+    assert any('Test-CsPersistentChatMessage' in text for text in result['unverified'])
+
+
+def test_no_endpoint_at_all_fails_without_crashing():
+    facts = after_cutover()
+    facts['endpoint'] = None
+    result = logic.verdict(facts)
+    assert result['passed'] is False and 'no endpoint' in str(result['checks'])
+
+
+def test_verdict_does_not_change_its_input():
+    facts = after_cutover()
+    frozen = copy.deepcopy(facts)
+    logic.verdict(facts)
+    logic.plan(facts)
+    assert facts == frozen
+
+
+# -- tags, phase records, figures -----------------------------------------------------------------------------
+@pytest.mark.parametrize('run, skip, expected', [
+    (['all'], [], list(logic.PHASES)),
+    ([], [], list(logic.PHASES)),
+    (['migrate'], [], ['preflight', 'migrate']),
+    (['delete', 'recreate'], [], ['preflight', 'delete', 'recreate']),
+    (['all'], ['verify', 'preflight'], ['preflight', 'disable', 'migrate', 'delete', 'recreate', 'start']),
+    (['preflight'], [], ['preflight']),
+])
+def test_tags_select_phases_in_order_and_preflight_always_runs(run, skip, expected):
+    assert logic.phases_to_run(run, skip) == expected
+
+
+def test_a_phase_record_has_its_duration_and_outcome():
+    record = logic.phase_record('migrate', 100.0, 7300.5, {'changed': True, 'summary': 'imported 20 rooms'})
+    assert record == {'name': 'migrate', 'duration': 7200.5, 'changed': True, 'summary': 'imported 20 rooms'}
+    failed = logic.phase_record('delete', 10, 12, None, failed='LDAP down')
+    assert failed['failed'] is True and failed['error'] == 'LDAP down' and failed['changed'] is False
+    with pytest.raises(logic.FactsError):
+        logic.phase_record('start', 0, 1, 'started')
+
+
+@pytest.mark.parametrize('seconds, text', [
+    (3.44, '3.4 s'), (0, '0.0 s'), (252, '4 min 12 s'), (7500, '2 h 05 min'), (36000, '10 h 00 min')])
+def test_durations_read_in_hours_and_minutes(seconds, text):
+    assert logic.format_duration(seconds) == text
+
+
+def test_counts_have_thousands_separators():
+    assert logic.format_count(1000000) == '1,000,000'
+    assert logic.format_count(None) == 'unknown'
