@@ -20,7 +20,7 @@ import re
 import struct
 import uuid
 
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import parent_dn
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import parent_dn
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 
 FORMAT = 'pchat.cutover/directory-object-backup/v1'

@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The PowerShell-remoting session to a Lync front end (pypsrp): one runspace pool per module run, one pipeline
+per cmdlet call, nothing but cmdlets with named parameters (never script text, so no value is ever parsed as
+code), and the Lync module loaded on the WinRM path before the first Lync cmdlet.
+
+``LyncSession.call(cmdlet, parameters)`` returns a CallResult: the deserialised output objects exactly as pypsrp
+gives them (read with psrp_objects), the error records and the warnings. Connection and authentication failures
+raise PchatError naming the endpoint and what to check; errors of the cmdlet itself are the caller's to judge.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import traceback
+
+from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+
+try:
+    import requests.exceptions
+    from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError
+    from pypsrp.powershell import PowerShell, RunspacePool
+    from pypsrp.wsman import WSMan
+except ImportError:
+    PYPSRP_IMPORT_ERROR = traceback.format_exc()
+else:
+    PYPSRP_IMPORT_ERROR = None
+
+LYNC_MODULE = 'Lync'
+WSMAN_PATH = 'wsman'
+# Names of parameters whose values are never shown (messages show parameter names and values otherwise).
+SECRET_WORDS = ('password', 'credential', 'secret')
+
+
+# System.Management.Automation.ErrorCategory, by value (MS-PSRP sends the number).
+ERROR_CATEGORIES = ('NotSpecified', 'OpenError', 'CloseError', 'DeviceError', 'DeadlockDetected', 'InvalidArgument',
+                    'InvalidData', 'InvalidOperation', 'InvalidResult', 'InvalidType', 'MetadataError',
+                    'NotImplemented', 'NotInstalled', 'ObjectNotFound', 'OperationStopped', 'OperationTimeout',
+                    'SyntaxError', 'ParserError', 'PermissionDenied', 'ResourceBusy', 'ResourceExists',
+                    'ResourceUnavailable', 'ReadError', 'WriteError', 'FromStdErr', 'SecurityError', 'ProtocolError',
+                    'ConnectionError', 'AuthenticationError', 'LimitsExceeded', 'QuotaExceeded', 'NotEnabled')
+
+
+def error_category(value):
+    """The ErrorCategory name for its number (or the text as given)."""
+    if isinstance(value, int) and 0 <= value < len(ERROR_CATEGORIES):
+        return ERROR_CATEGORIES[value]
+    return None if value is None else str(value)
+
+
+def _is_secret(name):
+    return any(word in name.lower() for word in SECRET_WORDS)
+
+
+def describe_call(cmdlet, parameters):
+    """``Cmdlet -Name 'value' -Switch -Flag:$false`` as a person would type it, for messages only (never sent);
+    secret-looking parameters are masked, long values shortened."""
+    text = [cmdlet]
+    for name, value in (parameters or {}).items():
+        if value is None:
+            text.append('-%s' % name)
+        elif isinstance(value, bool):
+            text.append('-%s:$%s' % (name, 'true' if value else 'false'))
+        elif _is_secret(name):
+            text.append('-%s ********' % name)
+        elif isinstance(value, bytes):
+            text.append('-%s <%d bytes>' % (name, len(value)))
+        elif isinstance(value, (list, tuple)):
+            text.append('-%s %s' % (name, ','.join("'%s'" % str(item).replace("'", "''") for item in value)))
+        elif isinstance(value, int):
+            text.append('-%s %d' % (name, value))
+        else:
+            shown = str(value)
+            shown = shown if len(shown) <= 200 else shown[:200] + '...'
+            text.append("-%s '%s'" % (name, shown.replace("'", "''")))
+    return ' '.join(text)
+
+
+class CallResult(object):
+    """What one pipeline returned: ``output`` (pypsrp objects), ``errors`` (error dicts: message, error_id,
+    category, target), ``warnings`` (texts), ``failed`` (True when the pipeline ended Failed: a terminating
+    error)."""
+
+    def __init__(self, output, errors, warnings, failed):
+        self.output = output
+        self.errors = errors
+        self.warnings = warnings
+        self.failed = failed
+
+
+class LyncSession(object):
+    """One runspace pool on the front end, opened on the first call and closed by ``close``."""
+
+    def __init__(self, params):
+        self.host = params.get('psrp_host')
+        if not self.host:
+            raise PchatError('no Lync front end given: set psrp_host (or PCHAT_PSRP_HOST), the server whose remote '
+                             'PowerShell runs the Lync Server Management Shell cmdlets.')
+        self.ssl = params.get('psrp_ssl', True)
+        self.port = params.get('psrp_port') or (5986 if self.ssl else 5985)
+        self.path = params.get('psrp_path') or WSMAN_PATH
+        self.username = params.get('psrp_username')
+        self.password = params.get('psrp_password')
+        self.auth = params.get('psrp_auth') or 'negotiate'
+        ca_file = params.get('psrp_ca_file')
+        if not params.get('psrp_cert_validation', True):
+            self.cert_validation = False
+        else:
+            self.cert_validation = ca_file or True
+        self.pool = None
+        self.lync_loaded = self.path.lower() != WSMAN_PATH  # Lync's own endpoint has the cmdlets at once
+        self.pipelines = 0
+
+    @property
+    def endpoint(self):
+        return '%s://%s:%d/%s' % ('https' if self.ssl else 'http', self.host, self.port, self.path)
+
+    @property
+    def on_winrm(self):
+        return self.path.lower() == WSMAN_PATH
+
+    def _scrub(self, text):
+        text = str(text)
+        if self.password:
+            text = text.replace(self.password, '********')
+        return text
+
+    def _connection_error(self, exc):
+        what = self._scrub(exc) or exc.__class__.__name__
+        if isinstance(exc, AuthenticationError) or (isinstance(exc, WinRMTransportError) and
+                                                    getattr(exc, 'code', None) == 401):
+            hint = ('authentication as %r with psrp_auth=%s was refused; check psrp_username (DOMAIN\\user or '
+                    'user@domain), psrp_password and psrp_auth' % (self.username, self.auth))
+        elif isinstance(exc, WinRMTransportError) and getattr(exc, 'code', None) == 404:
+            hint = ('no remote PowerShell endpoint answers at that path; check psrp_path (wsman for WinRM, '
+                    'OcsPowershell for Lync\'s own endpoint) and psrp_port')
+        elif isinstance(exc, requests.exceptions.SSLError):
+            hint = ('the TLS handshake failed: the certificate did not validate. Set psrp_ca_file to the CA that issued '
+                    'the front end\'s certificate and use a psrp_host the certificate names; psrp_cert_validation=false '
+                    'turns the check off, which lets anyone on the path read the password')
+        elif isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+            hint = ('the endpoint cannot be reached or dropped the connection; check psrp_host, psrp_port and psrp_ssl, '
+                    'that the listener runs there and that no firewall blocks the port')
+        elif isinstance(exc, ImportError):
+            hint = ('psrp_auth=%s needs an extra library on the controller (credssp: pip install requests-credssp; '
+                    'kerberos: pip install pypsrp[kerberos])' % self.auth)
+        else:
+            hint = 'check psrp_host, psrp_port, psrp_path, psrp_ssl and psrp_auth'
+        return PchatError('PowerShell remoting to %s failed: %s. Error: %s' % (self.endpoint, hint, what),
+                          details={'endpoint': self.endpoint, 'error_type': exc.__class__.__name__})
+
+    def _open(self):
+        try:
+            wsman = WSMan(self.host, port=self.port, path=self.path, username=self.username, password=self.password,
+                          ssl=self.ssl, auth=self.auth, cert_validation=self.cert_validation)
+            pool = RunspacePool(wsman)
+            pool.open()
+        except (WinRMError, requests.exceptions.RequestException, ImportError, ValueError, OSError) as exc:
+            raise self._connection_error(exc)
+        self.pool = pool
+
+    def _invoke(self, cmdlet, parameters):
+        if self.pool is None:
+            self._open()
+        ps = PowerShell(self.pool)
+        ps.add_cmdlet(cmdlet)
+        for name, value in (parameters or {}).items():
+            ps.add_parameter(name, value)
+        self.pipelines += 1
+        try:
+            output = ps.invoke()
+        except (WinRMError, requests.exceptions.RequestException, OSError) as exc:
+            raise self._connection_error(exc)
+        errors = [self.error_dict(record) for record in ps.streams.error]
+        warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
+        return CallResult(output, errors, warnings, failed=bool(ps.had_errors))
+
+    def load_lync(self):
+        """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""
+        if self.lync_loaded:
+            return
+        result = self._invoke('Import-Module', {'Name': LYNC_MODULE})
+        if result.errors:
+            raise PchatError('Import-Module Lync failed on %s: %s. Run the modules against a Lync Server 2013 front '
+                             'end (or a server with the Lync Server Management Shell), or use psrp_path=OcsPowershell.'
+                             % (self.host, '; '.join(e['message'] for e in result.errors)),
+                             details={'errors': result.errors})
+        self.lync_loaded = True
+
+    def call(self, cmdlet, parameters=None, lync=True):
+        """Run one cmdlet (``lync``: a Lync cmdlet, which needs the Lync module first) and return its CallResult."""
+        if lync:
+            self.load_lync()
+        return self._invoke(cmdlet, parameters)
+
+    def error_dict(self, record):
+        """An error record as plain text: message (the exception's, or ErrorDetails' when set, as PowerShell shows
+        it), error_id (the FullyQualifiedErrorId), category (the ErrorCategory name), target."""
+        text = getattr(record, 'details_message', None) or str(record)
+        if not text or text == 'None':
+            text = str(getattr(record, 'exception', None) or getattr(record, 'message', None) or 'unknown error')
+        target = getattr(record, 'target_object', None)
+        return {'message': self._scrub(text), 'error_id': getattr(record, 'fq_error', None),
+                'category': error_category(getattr(record, 'category', None)),
+                'target': None if target is None else self._scrub(target)}
+
+    def close(self):
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            try:
+                pool.close()
+            except (WinRMError, requests.exceptions.RequestException, OSError):
+                pass  # the session is being discarded; a failed close must not hide the real result

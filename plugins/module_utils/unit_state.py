@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a cutover unit keeps on the controller between runs, and reading it back.
+
+A unit's folder is ``<state_dir>/<unit>/`` (the unit is the legacy pool's FQDN in lower case, so two inventories
+that name the same unit differently share it):
+
+* ``backups/*.json``: the snapshots directory_user writes before it deletes the well-known user (the rollback
+  restores from the newest one that carries the unit's SIP URI);
+* ``migration.json``: the record chat_migration keeps of each step of the data migration (a completed import is
+  never repeated).
+
+Nothing else is needed: a run killed between writing a backup and anything else still finds the backup, because
+it is found by content, not by a separate record.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import glob
+import json
+import os
+
+from ansible_collections.pchat.cutover.plugins.module_utils.sip import sip_equal
+
+SIP_ATTRIBUTE = 'msRTCSIP-PrimaryUserAddress'
+BACKUP_FORMAT = 'pchat.cutover/directory-object-backup/v1'
+
+
+def unit_key(legacy_pool):
+    """The folder name of a unit: its legacy pool's FQDN in lower case."""
+    return str(legacy_pool).strip().lower()
+
+
+def unit_dir(state_dir, legacy_pool):
+    return os.path.join(os.path.expanduser(state_dir), unit_key(legacy_pool))
+
+
+def backup_dir(state_dir, legacy_pool):
+    return os.path.join(unit_dir(state_dir, legacy_pool), 'backups')
+
+
+def migration_record_file(state_dir, legacy_pool):
+    return os.path.join(unit_dir(state_dir, legacy_pool), 'migration.json')
+
+
+def _load_json(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def _carries(snapshot, sip_address):
+    if not isinstance(snapshot, dict) or snapshot.get('format') != BACKUP_FORMAT:
+        return False
+    values = (snapshot.get('attributes') or {}).get(SIP_ATTRIBUTE) or []
+    return any(sip_equal(value, sip_address) for value in values)
+
+
+def newest_backup(state_dir, legacy_pool, sip_address):
+    """(path, snapshot) of the newest backup of the user that carried ``sip_address``, or (None, None)."""
+    candidates = []
+    for path in glob.glob(os.path.join(backup_dir(state_dir, legacy_pool), '*.json')):
+        snapshot = _load_json(path)
+        if _carries(snapshot, sip_address):
+            candidates.append((snapshot.get('taken_at') or '', path, snapshot))
+    if not candidates:
+        return None, None
+    candidates.sort()
+    _taken, path, snapshot = candidates[-1]
+    return path, snapshot
+
+
+def read(state_dir, legacy_pool, sip_address):
+    """The unit's state: ``dir``, ``backup_file`` (or None), ``backup`` (dn, object_guid, object_sid, taken_at
+    of that snapshot, or None), ``migration`` (the record, or None)."""
+    path, snapshot = newest_backup(state_dir, legacy_pool, sip_address)
+    backup = None
+    if snapshot is not None:
+        backup = dict((key, snapshot.get(key)) for key in ('dn', 'object_guid', 'object_sid', 'taken_at'))
+    return {'dir': unit_dir(state_dir, legacy_pool), 'backup_file': path, 'backup': backup,
+            'migration': _load_json(migration_record_file(state_dir, legacy_pool))}
