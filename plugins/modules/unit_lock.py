@@ -51,7 +51,7 @@ RETURN = r'''
 holder:
   description:
     - The holder recorded in the lock (C(pid), C(host), C(started)).
-    - Never a command line: an C(ansible-playbook) command line can carry extra variables, passwords included.
+    - Never a command line, because an C(ansible-playbook) command line can carry extra variables, passwords included.
   returned: always
   type: dict
 stale_holder:
