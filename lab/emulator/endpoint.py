@@ -28,7 +28,7 @@ from psrpcore import (
 from psrpcore.types import PSInvocationState
 
 from lab.emulator import api, values, wsman
-from lab.emulator.remoting import DropConnection, PipelineRun, PipelineRunner, Pool, pool_is_open
+from lab.emulator.remoting import DropConnection, PipelineRun, PipelineRunner, Pool, log_failure, pool_is_open
 
 log = logging.getLogger('lab.emulator')
 
@@ -112,7 +112,7 @@ class Endpoint(object):
         pool = Pool(shell_id, user, path, client_ip, request.resource_uri,
                     _payload_budget(request, str(uuid.UUID(int=0))))
         with pool.lock:
-            pool.feed(creation)  # psrpcore queues the capability, private data and Opened state it answers with
+            self._feed(pool, creation, None)  # psrpcore queues the capability, private data and Opened state it answers with
             opened = pool_is_open(pool)
             host_info = pool.psrp.host
         if not opened:
@@ -142,7 +142,7 @@ class Endpoint(object):
             if pipeline_id in pool.runs:
                 raise wsman.Fault(wsman.FAULT_INTERNAL, 'A command with CommandId %s exists already.' % command_id)
             pool.runs[pipeline_id] = PipelineRun(pool, pipeline_id)
-            ready = self._events(pool, pool.feed(data, pipeline_id))
+            ready = self._events(pool, self._feed(pool, data, pipeline_id))
         self._accept(pool, ready)
         return wsman.command_response(request, command_id)
 
@@ -158,7 +158,7 @@ class Endpoint(object):
             with pool.lock:
                 if pipeline_id is not None and pipeline_id not in pool.runs:
                     raise wsman.Fault(wsman.FAULT_INTERNAL, 'No command with CommandId %s.' % command_id)
-                ready += self._events(pool, pool.feed(wsman.b64(stream), pipeline_id, stream_type))
+                ready += self._events(pool, self._feed(pool, wsman.b64(stream), pipeline_id, stream_type))
         self._accept(pool, ready)
         return wsman.send_response(request)
 
@@ -214,6 +214,21 @@ class Endpoint(object):
         return wsman.get_response(request, pool.shell_id, pool.user, pool.client_ip)
 
     # -- pipelines -----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _feed(pool, data, pipeline_id, stream_type=StreamType.default):
+        """pool.feed, where a message psrpcore cannot read fails the request with a fault (and forgets the pipeline
+        it was for) instead of a bare HTTP 500 (pool lock held)."""
+        try:
+            return pool.feed(data, pipeline_id, stream_type)
+        except Exception as exc:  # pylint: disable=broad-except
+            log_failure('reading a PSRP message of runspace %s' % pool.shell_id, exc)
+            run = pool.runs.pop(pipeline_id, None) if pipeline_id is not None else None
+            if run is not None:
+                run.closed = True
+                pool.psrp.pipeline_table.pop(pipeline_id, None)
+            raise wsman.Fault(wsman.FAULT_INTERNAL, 'The PowerShell remoting message could not be read (%s).'
+                              % type(exc).__name__)
+
     def _events(self, pool, events):
         """Act on psrpcore's events (pool lock held); return the runs that became ready to accept."""
         ready = []

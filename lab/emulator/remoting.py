@@ -38,6 +38,12 @@ def fail_pipeline(pipeline, error_record):
     pipeline._change_state(PSInvocationState.Failed, error=error_record)  # pylint: disable=protected-access
 
 
+def log_failure(what, exc):
+    """Log an unexpected exception by type and traceback frames only: its message may carry values (a parameter, a
+    password), which never reach an emulator file."""
+    log.error('%s raised %s:\n%s', what, type(exc).__name__, ''.join(traceback.format_tb(exc.__traceback__)).rstrip())
+
+
 def internal_error_record(exc):
     """What the client sees when the shell raised something other than TerminatingError: a generic failure naming
     only the exception's type (its message may carry values, which never leave the emulator)."""
@@ -216,9 +222,8 @@ class PipelineRunner(object):
             return exc.record
         except Exception as exc:  # pylint: disable=broad-except
             # A bug in the shell: the client gets a generic failure; the log gets where (no message: values).
-            log.error('shell raised %s in pipeline %s (%s) of runspace %s:\n%s', type(exc).__name__, run.id,
-                      ', '.join(c.name for c in run.commands()), session.runspace_id,
-                      ''.join(traceback.format_tb(exc.__traceback__)).rstrip())
+            log_failure('the shell, in pipeline %s (%s) of runspace %s,' % (
+                run.id, ', '.join(c.name for c in run.commands()), session.runspace_id), exc)
             return internal_error_record(exc)
         return None
 

@@ -22,7 +22,7 @@ import threading
 from urllib.parse import urlsplit
 
 from lab.emulator import api, wsman
-from lab.emulator.remoting import DropConnection
+from lab.emulator.remoting import DropConnection, log_failure
 
 log = logging.getLogger('lab.emulator')
 
@@ -118,8 +118,8 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             log.warning('bad request from %s: %s', self.client_address[0], exc)
             self._reply(400, headers=auth_headers)
             return
-        except Exception:  # pylint: disable=broad-except
-            log.exception('unexpected error answering %s', self.client_address[0])
+        except Exception as exc:  # pylint: disable=broad-except
+            log_failure('answering %s' % self.client_address[0], exc)
             self.close_connection = True
             self._reply(500, headers=auth_headers)
             return

@@ -200,6 +200,7 @@ def error_record(record):
     type_names = [record.exception_type] + [t for t in ('System.SystemException', 'System.Exception',
                                                          'System.Object') if t != record.exception_type]
     exception.PSObject.type_names = type_names
+    exception.PSObject.to_string = '%s: %s' % (record.exception_type, record.message)  # .NET's Exception.ToString()
     try:
         category = ErrorCategory[record.category]
     except KeyError:

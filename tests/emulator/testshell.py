@@ -38,6 +38,7 @@ class TestShell(api.ShellInterface):
         self.lab_dir = lab_dir
         self.lock = threading.Lock()
         self.stops_seen = {}  # runspace id -> True once a sleeping pipeline saw stop_requested
+        self.marks = {}  # name -> how many Add-Mark pipelines ran to their end (process-wide)
 
     def open_session(self, session):
         session.state['opened'] = time.time()
@@ -136,6 +137,22 @@ class TestShell(api.ShellInterface):
                     self.stops_seen[session.runspace_id] = True
                 return
         streams.output('slept')
+
+    def _add_mark(self, session, command, inputs, streams):
+        """Counts a run under -Name once it has waited -DelayMs: proves a pipeline ran (to its end) on the server."""
+        time.sleep(float(self._parameter(command, 'DelayMs', 0)) / 1000.0)
+        name = self._parameter(command, 'Name')
+        with self.lock:
+            self.marks[name] = self.marks.get(name, 0) + 1
+        streams.output(self.marks[name])
+
+    def _get_mark(self, session, command, inputs, streams):
+        with self.lock:
+            streams.output(self.marks.get(self._parameter(command, 'Name'), 0))
+
+    def _get_parameterlength(self, session, command, inputs, streams):
+        for name, value in command.parameters:
+            streams.output('%s=%d' % (name, len(value)))
 
     def _get_stopseen(self, session, command, inputs, streams):
         with self.lock:
