@@ -187,8 +187,10 @@ class PipelineRunner(object):
         if latency_ms:
             time.sleep(latency_ms / 1000.0)
         with pool.lock:
-            if run.closed or pool.closed:
+            if run.closed or pool.closed:  # let go of while it waited: it never starts
                 run.finished = True
+                pool.psrp.pipeline_table.pop(run.id, None)
+                pool.runs.pop(run.id, None)
                 return
             if pool.running_count() == 0:
                 pool.session.stop_requested.clear()  # a Ctrl+C of an earlier pipeline does not stop this one

@@ -436,6 +436,23 @@ def test_concurrent_log_lines_never_interleave(emulator):
     assert sum(1 for line in lines if line.get('cmdlets') == ['Get-Trivial']) >= 45
 
 
+def test_an_idle_pool_is_closed_and_logged(tmp_path, lab_connection):
+    from tests.emulator import harness
+    idle = harness.make_emulator(str(tmp_path), lab_connection, idle_timeout_s=1).start()
+    try:
+        pool = idle.pool()
+        pool.open()  # and never used again, never closed: a client that went away
+        runspace_id = str(uuid.UUID(pool.id))
+        deadline = time.time() + 10
+        while time.time() < deadline and len(lines_for(idle, runspace_id)) < 2:
+            time.sleep(0.2)
+        events = [(line['event'], line.get('reason')) for line in lines_for(idle, runspace_id)]
+        assert events == [('open', None), ('close', 'idle')]
+        assert pool.is_alive() is False
+    finally:
+        idle.stop()
+
+
 # -- process management ----------------------------------------------------------------------------------------------
 
 
