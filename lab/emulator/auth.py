@@ -156,6 +156,9 @@ class Authenticator(object):
         except spnego.exceptions.SpnegoError as exc:
             connection_state.pop('context', None)
             return AuthResult('refused', reason='%s: %s' % (type(exc).__name__, exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            connection_state.pop('context', None)  # a token the acceptor cannot even parse
+            return AuthResult('refused', reason='malformed token (%s)' % type(exc).__name__)
         if not context.complete:
             return AuthResult('continue', token=out_token)
         connection_state.pop('context', None)
@@ -178,6 +181,6 @@ class Authenticator(object):
                 if server.complete:
                     break
                 token = client.step(reply)
-        except spnego.exceptions.SpnegoError as exc:
+        except Exception as exc:  # pylint: disable=broad-except
             return AuthResult('refused', reason='Basic: %s' % type(exc).__name__)
         return AuthResult('ok', principal=self.canonical(server.client_principal))

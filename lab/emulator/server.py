@@ -18,6 +18,7 @@ import logging
 import socket
 import socketserver
 import ssl
+import sys
 import threading
 from urllib.parse import urlsplit
 
@@ -181,6 +182,15 @@ class EmulatorServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.authenticator = authenticator
         self.endpoint = endpoint
         super().__init__(address, RequestHandler)
+
+    def handle_error(self, request, client_address):
+        """A connection that failed outside a request (TLS handshake refused by the client, reset, ...): one line at
+        debug level, never a traceback with request data on stderr."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (OSError, ssl.SSLError)):
+            log.debug('connection from %s ended: %s', client_address[0], type(exc).__name__)
+        else:
+            log_failure('the connection from %s' % client_address[0], exc)
 
     def server_bind(self):
         socketserver.TCPServer.server_bind(self)  # HTTPServer's would look the address up in DNS

@@ -295,6 +295,15 @@ def test_channel_binding_is_enforced(emulator):
             pass
 
 
+@pytest.mark.parametrize('header', ['Negotiate !!!', 'Negotiate ' + 'Z2FyYmFnZQ==', 'NTLM TlRMTVNTUAAB', 'Bearer x'])
+def test_malformed_or_foreign_authorization_is_401(emulator, header):
+    reply = requests.post(emulator.url(), data=b'', verify=emulator.ca_file, timeout=5,
+                          headers={'Authorization': header})
+    assert reply.status_code == 401
+    with emulator.pool() as pool:  # and the server goes on
+        assert run(pool, 'Get-Trivial')[1] == ['ok']
+
+
 def test_basic_is_refused_when_not_allowed(emulator):
     reply = requests.post(emulator.url(), data=b'', verify=emulator.ca_file, timeout=5,
                           auth=(emulator.username, emulator.password))
