@@ -45,9 +45,9 @@ def percentile(samples, fraction):
 def round_trips(emulator, count):
     samples = []
     with emulator.pool() as pool:
-        for _ in range(10):  # warm-up
+        for _round in range(10):  # warm-up
             invoke(pool, 'Get-Trivial')
-        for _ in range(count):
+        for _round in range(count):
             started = time.perf_counter()
             invoke(pool, 'Get-Trivial')
             samples.append(time.perf_counter() - started)
@@ -56,7 +56,7 @@ def round_trips(emulator, count):
 
 def pool_cycles(emulator, count):
     samples = []
-    for _ in range(count):
+    for _round in range(count):
         started = time.perf_counter()
         pool = emulator.pool()
         pool.open()
@@ -68,7 +68,7 @@ def pool_cycles(emulator, count):
 def listings(emulator, count, objects):
     samples = []
     with emulator.pool() as pool:
-        for _ in range(count):
+        for _round in range(count):
             started = time.perf_counter()
             output = invoke(pool, 'Write-Objects', Count=objects)
             samples.append(time.perf_counter() - started)

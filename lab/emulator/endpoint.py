@@ -200,6 +200,8 @@ class Endpoint(object):
                 run.stop_signalled = True
                 pool.session.stop_requested.set()
             elif run is not None and code == wsman.SIGNAL_TERMINATE:
+                if run.accepted and not run.finished:
+                    pool.session.stop_requested.set()  # terminating a running command stops it, as WinRM does
                 self._let_go(pool, run)
             pool.changed.notify_all()
         return wsman.signal_response(request)

@@ -232,4 +232,3 @@ class PipelineRunner(object):
 
 def pool_is_open(pool):
     return pool.psrp.state == RunspacePoolState.Opened
-

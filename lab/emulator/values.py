@@ -197,8 +197,8 @@ def error_record(record):
     FullyQualifiedErrorId, CategoryInfo (category, activity, reason = the exception's short type name, target name
     and type) and the target object (at depth 1: an object travels as its text)."""
     exception = NETException(Message=record.message)
-    type_names = [record.exception_type] + [t for t in ('System.SystemException', 'System.Exception',
-                                                         'System.Object') if t != record.exception_type]
+    bases = ('System.SystemException', 'System.Exception', 'System.Object')
+    type_names = [record.exception_type] + [name for name in bases if name != record.exception_type]
     exception.PSObject.type_names = type_names
     exception.PSObject.to_string = '%s: %s' % (record.exception_type, record.message)  # .NET's Exception.ToString()
     try:

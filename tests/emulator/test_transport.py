@@ -178,6 +178,24 @@ def test_pipeline_input_and_spilled_command(emulator):
         assert ps.invoke(input=['a', 2]) == ["str('a')", 'int(2)']
 
 
+def test_receive_with_nothing_ready_is_the_operation_timeout_fault(emulator):
+    with emulator.pool() as pool:
+        ps = PowerShell(pool)
+        ps.add_cmdlet('Start-Sleep').add_parameter('Seconds', 3)
+        ps.begin_invoke()
+        faults = []
+        for _attempt in range(3):  # the first Receive may carry the Running state
+            started = time.time()
+            try:
+                pool.shell.receive('stdout', command_id=ps._command_id, timeout=1)  # pylint: disable=protected-access
+            except WSManFaultError as exc:
+                faults.append((exc.code, time.time() - started))
+                break
+        assert faults and faults[0][0] == 2150858793
+        assert 0.9 <= faults[0][1] < 2.5  # after the request's OperationTimeout
+        assert ps.end_invoke() == ['slept']  # pypsrp's own polling retries the fault
+
+
 def test_5000_objects_listed(emulator):
     with emulator.pool() as pool:
         started = time.time()
@@ -433,10 +451,10 @@ def test_request_log_has_names_only_and_no_secret(emulator):
 def test_concurrent_log_lines_never_interleave(emulator):
     def client():
         with emulator.pool() as pool:
-            for _ in range(15):
+            for _attempt in range(15):
                 run(pool, 'Get-Trivial')
 
-    threads = [threading.Thread(target=client) for _ in range(3)]
+    threads = [threading.Thread(target=client) for _client in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -477,8 +495,8 @@ def test_start_refuses_a_port_taken_by_another_process(tmp_path, emulator):
     with socket.socket() as holder:
         holder.bind((emulator.ip, 0))
         holder.listen(1)
-        settings = EmulatorSettings(str(tmp_path), environ={'LAB_IP': emulator.ip,
-                                                             'LAB_PSRP_PORT': str(holder.getsockname()[1])})
+        taken = {'LAB_IP': emulator.ip, 'LAB_PSRP_PORT': str(holder.getsockname()[1])}
+        settings = EmulatorSettings(str(tmp_path), environ=taken)
         with pytest.raises(process.EmulatorError, match='already in use by another process'):
             process.start(settings, emulator.username, emulator.password, emulator.ca_file)
 

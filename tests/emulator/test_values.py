@@ -18,7 +18,7 @@ from lab.emulator import api, values
 def test_datetimes_arrive_aware_utc():
     local = datetime.timezone(datetime.timedelta(hours=2))
     plain = values.to_plain(PSDateTime(2026, 1, 2, 12, 0, 0, tzinfo=local))
-    assert type(plain) is datetime.datetime
+    assert plain.__class__ is datetime.datetime
     assert plain == datetime.datetime(2026, 1, 2, 10, 0, 0, tzinfo=datetime.timezone.utc)
     assert plain.tzinfo is datetime.timezone.utc
     naive = values.to_plain(PSDateTime(2026, 1, 2, 12, 0, 0))
@@ -26,12 +26,12 @@ def test_datetimes_arrive_aware_utc():
 
 
 def test_psrpcore_wrappers_become_builtins():
-    assert type(values.to_plain(PSString('x'))) is str
-    assert type(values.to_plain(PSInt64(5))) is int
+    assert values.to_plain(PSString('x')).__class__ is str  # not psrpcore's subclass
+    assert values.to_plain(PSInt64(5)).__class__ is int
     assert values.to_plain(PSChar('a')) == 'a'
     assert values.to_plain(PSDecimal(decimal.Decimal('1.5'))) == 1.5
     converted = values.to_plain(PSList([PSString('a'), PSInt64(1)]))
-    assert converted == ['a', 1] and type(converted) is list
+    assert converted == ['a', 1] and converted.__class__ is list
 
 
 def test_enums_both_ways():
