@@ -18,6 +18,9 @@ import time
 
 from lab import certs, names, platform_seed, samba, schema, seed_directory
 from lab.config import LabConfig
+from lab.emulator import auth as emulator_auth
+from lab.emulator import process as emulator_process
+from lab.emulator.settings import EmulatorSettings
 
 
 class LabLock(object):
@@ -59,13 +62,31 @@ def load_state(config):
 
 
 def connection_variables(config, state):
-    return {
+    variables = {
         'PCHAT_LDAP_URL': 'ldaps://%s:%d' % (names.LAB_IP, names.LDAPS_PORT),
         'PCHAT_BIND_DN': names.ADMIN_DN,
         'PCHAT_BIND_PASSWORD': state['admin_password'],
         'PCHAT_CA_FILE': config.ca_file,
         'PCHAT_DRIVER': 'lab',
         'PCHAT_LAB_PATH': config.platform_db,
+    }
+    variables.update(psrp_connection_variables(config, state))
+    return variables
+
+
+def psrp_connection_variables(config, state):
+    """Where the Lync emulator listens and who logs on (docs/lab.md)."""
+    settings = EmulatorSettings(config.lab_dir)
+    return {
+        'PCHAT_PSRP_HOST': settings.ip,
+        'PCHAT_PSRP_PORT': str(settings.port),
+        'PCHAT_PSRP_PATH': 'wsman',
+        'PCHAT_PSRP_USERNAME': names.LYNC_ADMIN_USERNAME,
+        'PCHAT_PSRP_PASSWORD': state['psrp_password'],
+        'PCHAT_PSRP_AUTH': 'negotiate',
+        'PCHAT_PSRP_SSL': 'true',
+        'PCHAT_PSRP_CERT_VALIDATION': 'true',
+        'PCHAT_PSRP_CA_FILE': config.ca_file,
     }
 
 
@@ -77,6 +98,61 @@ def write_connection_env(config, state):
         lines.append('%s=%s' % (key, shlex.quote(value)))
     _write_private(config.connection_env, '\n'.join(lines) + '\n')
     _write_private(os.path.join(config.lab_dir, 'connection.json'), json.dumps(variables, indent=2) + '\n')
+
+
+def ensure_psrp_password(config, state):
+    """The Lync administrator's password, kept in lab-state.json beside the Administrator's (added to a state written
+    before the emulator existed); returns True when it was just generated."""
+    if state.get('psrp_password'):
+        return False
+    state['psrp_password'] = 'Lab-' + secrets.token_urlsafe(18)
+    _write_private(config.state_file, json.dumps(state, indent=2) + '\n')
+    return True
+
+
+def emulator_up(config, state, out):
+    """Start the Lync emulator next to Samba, or reuse the healthy one (lab/emulator/process.py)."""
+    settings = EmulatorSettings(config.lab_dir)
+    shell_spec = os.environ.get('LAB_EMULATOR_SHELL') or emulator_process.DEFAULT_SHELL
+    if not emulator_process.shell_available(shell_spec):
+        print('Lync emulator NOT started: its shell %s is not in this checkout (set LAB_EMULATOR_SHELL)' % shell_spec,
+              file=out)
+        return
+    if not os.path.exists(settings.tls['emulator_cert']):
+        raise samba.LabError('this lab was provisioned before the Lync emulator existed (no %s): rebuild it with '
+                             '`make lab-down && make lab`' % settings.tls['emulator_cert'])
+    emulator_auth.write_user_file(settings.user_file, names.LYNC_ADMIN_SAM, state['psrp_password'])
+    try:
+        pid, reused = emulator_process.start(settings, names.LYNC_ADMIN_USERNAME, state['psrp_password'],
+                                             config.ca_file, shell_spec)
+    except emulator_process.EmulatorError as exc:
+        raise samba.LabError(str(exc))
+    print('%s the Lync emulator (pid %d) on https://%s:%d/wsman and /OcsPowershell (%s%s)' % (
+        'reusing' if reused else 'started', pid, settings.ip, settings.port, settings.auth,
+        ' + Basic' if settings.allow_basic else ''), file=out)
+
+
+def emulator_down(config, out):
+    pid = emulator_process.stop(EmulatorSettings(config.lab_dir))
+    print('stopped the Lync emulator (pid %s)' % pid if pid else 'no Lync emulator running', file=out)
+
+
+def emulator_status(config, state, out):
+    """Print the emulator's state; True if it answers an authenticated request."""
+    settings = EmulatorSettings(config.lab_dir)
+    pid = emulator_process.running_pid(settings)
+    shell_spec = os.environ.get('LAB_EMULATOR_SHELL') or emulator_process.DEFAULT_SHELL
+    if not pid and not emulator_process.shell_available(shell_spec):
+        print('emulator: not started (its shell %s is not in this checkout)' % shell_spec, file=out)
+        return True
+    healthy, why = False, 'not running'
+    if pid and state and state.get('psrp_password'):
+        healthy, why = emulator_process.probe(settings, names.LYNC_ADMIN_USERNAME, state['psrp_password'],
+                                              config.ca_file)
+    print('emulator: %s' % ('pid %s, https://%s:%d %s' % (pid, settings.ip, settings.port,
+                                                          'answering' if healthy else 'NOT answering (%s)' % why)
+                            if pid else why), file=out)
+    return healthy
 
 
 def _provisioned(config):
@@ -106,6 +182,7 @@ def up(config, out=sys.stdout):
             pid = samba.start(config)
             print('started samba (pid %d), waiting for LDAPS on %s:%d ...' % (
                 pid, names.LAB_IP, names.LDAPS_PORT), file=out)
+        psrp_password_is_new = ensure_psrp_password(config, state)
         samba.wait_ready(config, state['admin_password'], pid)
         conn = samba.connect(config, state['admin_password'])
         # schemaUpdateNow is a modify of the rootDSE (DN ''), which ldap3 refuses to send with name checking on.
@@ -114,10 +191,12 @@ def up(config, out=sys.stdout):
             added_attributes = schema.extend(conn)
             schema.ensure_containers(conn)
             created_well_known, added_users = seed_directory.seed(conn, config)
+            seed_directory.ensure_lync_admin(conn, state['psrp_password'], psrp_password_is_new)
             platform_line = platform_seed.ensure(config, conn)
         finally:
             conn.unbind()
         write_connection_env(config, state)
+        emulator_up(config, state, out)
     print('schema: %d Lync attributes added; well-known user %s %s; %d SIP users added (LAB_USERS=%d)' % (
         added_attributes, names.WELL_KNOWN_SIP, 'created' if created_well_known else 'present',
         added_users, config.users), file=out)
@@ -129,6 +208,7 @@ def up(config, out=sys.stdout):
 
 def down(config, out=sys.stdout):
     with LabLock(config):
+        emulator_down(config, out)
         pid = samba.stop(config)
         print('stopped the lab samba (pid %s)' % pid if pid else 'no lab samba running', file=out)
         if os.path.isdir(config.lab_dir):
@@ -155,7 +235,8 @@ def status(config, out=sys.stdout):
           file=out)
     print('samba: %s' % ('pid %s, LDAPS %s' % (pid, 'answering' if healthy else 'NOT answering') if pid
                          else 'not running'), file=out)
-    return 0 if healthy else 1
+    emulator_healthy = emulator_status(config, state, out)
+    return 0 if healthy and emulator_healthy else 1
 
 
 def main(argv=None):

@@ -31,6 +31,13 @@ WELL_KNOWN_2_SAM = 'OCSChat2'
 WELL_KNOWN_2_SIP = 'sip:OCSChat2@contoso.com'
 WELL_KNOWN_2_DN = 'CN=OCSChat2,CN=Users,' + BASE_DN
 
+# The Lync front end the emulator stands in for, and the lab's Lync administrator: a real AD user (so a later
+# Kerberos acceptor can use the same account), whom the emulator authenticates over NTLM.
+FRONT_END_FQDN = 'lyncfe01.' + DOMAIN
+LYNC_ADMIN_SAM = 'lyncadmin'
+LYNC_ADMIN_DN = 'CN=Lync Administrator,CN=Users,' + BASE_DN
+LYNC_ADMIN_USERNAME = NETBIOS + '\\' + LYNC_ADMIN_SAM  # what PCHAT_PSRP_USERNAME names
+
 LDAPS_PORT = 636
 LDAP_PORT = 389
 # The loopback address the lab listens on (Samba and the Lync emulator). Another address of 127.0.0.0/8

@@ -79,3 +79,30 @@ def seed(conn, config):
         conn.add(names.user_dn(index), ['top', 'person', 'organizationalPerson', 'user'], attrs)
         added += 1
     return created_well_known, added
+
+
+# ADS_UF_NORMAL_ACCOUNT | ADS_UF_DONT_EXPIRE_PASSWD: the Lync administrator logs on (PowerShell remoting).
+NORMAL_ACCOUNT_PASSWORD_KEPT = 0x0200 | 0x10000
+
+
+def _unicode_pwd(password):
+    """AD's password attribute: the password in double quotes, UTF-16-LE (settable over LDAPS only)."""
+    return ('"%s"' % password).encode('utf-16-le')
+
+
+def ensure_lync_admin(conn, password, password_is_new=False):
+    """The lab's Lync administrator (``CONTOSO\\lyncadmin``), enabled, with ``password``: created if missing; its
+    password is reset when ``password_is_new`` (lab-state.json had none). Returns True if it was created."""
+    if exists(conn, names.LYNC_ADMIN_DN):
+        if password_is_new:
+            conn.modify(names.LYNC_ADMIN_DN, {'unicodePwd': [(ldap3.MODIFY_REPLACE, [_unicode_pwd(password)])]})
+        return False
+    conn.add(names.LYNC_ADMIN_DN, ['top', 'person', 'organizationalPerson', 'user'], {
+        'sAMAccountName': names.LYNC_ADMIN_SAM,
+        'userPrincipalName': '%s@%s' % (names.LYNC_ADMIN_SAM, names.DOMAIN),
+        'displayName': 'Lync Administrator (lab)',
+        'description': 'Runs the Lync Server Management Shell over PowerShell remoting (pchat.cutover lab)',
+        'unicodePwd': _unicode_pwd(password),
+        'userAccountControl': NORMAL_ACCOUNT_PASSWORD_KEPT,
+    })
+    return True

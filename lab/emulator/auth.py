@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""HTTP authentication of the emulator, as a WinRM/IIS listener does it.
+
+* **Negotiate** (SPNEGO; NTLM inside, pyspnego's acceptor with the accounts of ``NTLM_USER_FILE``): connection-based,
+  one acceptor per TCP connection; once it completes, every later request on that connection is that user (what
+  HTTP.sys does, and what pypsrp relies on: it authenticates once per connection). Channel binding is enforced: the
+  acceptor is given the ``tls-server-end-point`` binding of the emulator's certificate, so a client that binds another
+  TLS channel (a relay) or none at all is refused.
+* **Basic**: refused (only ``Negotiate`` is offered) unless the emulator runs with ``LAB_PSRP_ALLOW_BASIC=1``; then the
+  credentials are checked by running an NTLM exchange in-process against a fresh acceptor, so both schemes accept
+  exactly the same accounts and the account file holds no password.
+* **Kerberos** (``LAB_PSRP_AUTH=kerberos``) is the place for the Samba-keytab acceptor of a later issue:
+  :func:`_kerberos_acceptor` is the one function to write; it is refused at start-up until then.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import base64
+import binascii
+import os
+
+import spnego
+import spnego.channel_bindings
+import spnego.exceptions
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from lab import names
+
+
+class AuthResult(object):
+    """``status``: ``ok`` (``principal`` set), ``continue`` (send ``token`` in a 401) or ``refused``."""
+
+    __slots__ = ('status', 'principal', 'token', 'reason')
+
+    def __init__(self, status, principal=None, token=None, reason=None):
+        self.status = status
+        self.principal = principal
+        self.token = token
+        self.reason = reason
+
+
+def nt_hash(password):
+    """The NT hash (MD4 of the UTF-16-LE password) that an NTLM acceptor checks responses with.
+
+    hashlib has no MD4 on OpenSSL 3, so this borrows pyspnego's own implementation (a private module of the pinned
+    pyspnego): kept in this one function."""
+    from spnego._ntlm_raw.crypto import ntowfv1  # pylint: disable=import-outside-toplevel
+    return ntowfv1(password)
+
+
+def write_user_file(path, sam, password, netbios=names.NETBIOS, dns_domain=names.DOMAIN):
+    """The NTLM_USER_FILE for one account in smbpasswd form (``name:uid:LM:NT:flags:time``), once as
+    ``DOMAIN\\user`` and once as ``user@dns.domain`` (an NTLM client sends a UPN as a bare user name); 0600, written
+    atomically. Only the NT hash is stored, never the password."""
+    digest = binascii.hexlify(nt_hash(password)).decode().upper()
+    lm_unused = '0' * 32
+    lines = ['%s:0:%s:%s:[U          ]:LCT-00000000' % (name, lm_unused, digest)
+             for name in ('%s\\%s' % (netbios, sam), '%s@%s' % (sam, dns_domain))]
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    tmp = path + '.tmp'
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as handle:
+        handle.write('\n'.join(lines) + '\n')
+    os.replace(tmp, path)
+
+
+def read_accounts(path):
+    """``{lower-case logon name: canonical DOMAIN\\user}`` for every line of the user file."""
+    accounts = {}
+    with open(path) as handle:
+        for line in handle:
+            logon = line.split(':', 1)[0].strip()
+            if not logon:
+                continue
+            if '\\' in logon:
+                domain, user = logon.split('\\', 1)
+            else:
+                user, realm = logon.split('@', 1)
+                domain = names.NETBIOS if realm.lower() == names.DOMAIN.lower() else realm.upper()
+            accounts[logon.lower()] = '%s\\%s' % (domain.upper(), user)
+    return accounts
+
+
+def certificate_binding(cert_pem_path):
+    """RFC 5929 ``tls-server-end-point`` application data for a certificate (what pypsrp binds NTLM to)."""
+    with open(cert_pem_path, 'rb') as handle:
+        cert = x509.load_pem_x509_certificate(handle.read())
+    algorithm = cert.signature_hash_algorithm
+    if algorithm is None or algorithm.name in ('md5', 'sha1'):
+        algorithm = hashes.SHA256()
+    digest = hashes.Hash(algorithm)
+    digest.update(cert.public_bytes(serialization.Encoding.DER))
+    return b'tls-server-end-point:' + digest.finalize()
+
+
+def _negotiate_acceptor(bindings):
+    return spnego.server(protocol='negotiate', channel_bindings=bindings)
+
+
+def _kerberos_acceptor(bindings):  # pragma: no cover - a later issue
+    raise NotImplementedError('LAB_PSRP_AUTH=kerberos: the Kerberos acceptor (Samba keytab) is not built yet')
+
+
+ACCEPTORS = {'negotiate': _negotiate_acceptor, 'kerberos': _kerberos_acceptor}
+
+
+class Authenticator(object):
+    """What the HTTP layer asks: which schemes to offer in a 401, and what an ``Authorization`` header proves."""
+
+    def __init__(self, kind, user_file, cert_pem_path, allow_basic=False):
+        self.kind = kind
+        self.make_acceptor = ACCEPTORS[kind]
+        self.allow_basic = allow_basic
+        self.accounts = read_accounts(user_file)
+        self.bindings = spnego.channel_bindings.GssChannelBindings(
+            application_data=certificate_binding(cert_pem_path))
+        self.make_acceptor(self.bindings)  # fail at start-up, not at the first client, if it cannot work
+
+    def offered(self):
+        """The ``WWW-Authenticate`` values of a fresh 401."""
+        offers = ['Negotiate' if self.kind == 'negotiate' else 'Kerberos']
+        if self.allow_basic:
+            offers.append('Basic realm="WSMAN"')
+        return offers
+
+    def canonical(self, principal):
+        """``DOMAIN\\user`` as the account file spells it, whatever form and case the client logged on with."""
+        return self.accounts.get((principal or '').lower(), principal)
+
+    def step(self, connection_state, header):
+        """One ``Authorization`` header of a connection; ``connection_state`` is a dict kept per TCP connection."""
+        scheme, _sep, data = (header or '').strip().partition(' ')
+        scheme = scheme.lower()
+        if scheme in ('negotiate', 'kerberos', 'ntlm') and scheme == ('negotiate' if self.kind == 'negotiate'
+                                                                      else 'kerberos'):
+            return self._step_negotiate(connection_state, data.strip())
+        if scheme == 'basic' and self.allow_basic:
+            return self._basic(data.strip())
+        connection_state.pop('context', None)
+        return AuthResult('refused', reason='scheme %r not offered' % (scheme or 'none'))
+
+    def _step_negotiate(self, connection_state, data):
+        try:
+            token = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            return AuthResult('refused', reason='malformed token')
+        context = connection_state.get('context')
+        if context is None:
+            context = connection_state['context'] = self.make_acceptor(self.bindings)
+        try:
+            out_token = context.step(token)
+        except spnego.exceptions.SpnegoError as exc:
+            connection_state.pop('context', None)
+            return AuthResult('refused', reason='%s: %s' % (type(exc).__name__, exc))
+        except Exception as exc:  # pylint: disable=broad-except
+            connection_state.pop('context', None)  # a token the acceptor cannot even parse
+            return AuthResult('refused', reason='malformed token (%s)' % type(exc).__name__)
+        if not context.complete:
+            return AuthResult('continue', token=out_token)
+        connection_state.pop('context', None)
+        return AuthResult('ok', principal=self.canonical(context.client_principal), token=out_token)
+
+    def _basic(self, data):
+        try:
+            user, _sep, password = base64.b64decode(data, validate=True).decode('utf-8').partition(':')
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return AuthResult('refused', reason='malformed Basic credentials')
+        if user.lower() not in self.accounts:
+            return AuthResult('refused', reason='unknown account')
+        # The same acceptor as Negotiate decides: an in-process NTLM exchange with these credentials.
+        client = spnego.client(user, password, protocol='ntlm')
+        server = spnego.server(protocol='ntlm')
+        try:
+            token = client.step()
+            while True:
+                reply = server.step(token)
+                if server.complete:
+                    break
+                token = client.step(reply)
+        except Exception as exc:  # pylint: disable=broad-except
+            return AuthResult('refused', reason='Basic: %s' % type(exc).__name__)
+        return AuthResult('ok', principal=self.canonical(server.client_principal))
