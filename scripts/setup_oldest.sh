@@ -17,7 +17,7 @@ for_compile=$(missing compile)
 for_runtime=$(missing)
 compile_only=$(comm -23 <(sort <<<"$for_compile") <(sort <<<"$for_runtime") | xargs)
 if [ -n "$compile_only" ]; then
-  echo "installing Debian packages (bindep.txt, compile):" $compile_only
+  echo "installing Debian packages (bindep.txt, compile): $compile_only"
   export DEBIAN_FRONTEND=noninteractive
   # shellcheck disable=SC2086  # one package per word
   apt-get update -qq && apt-get install -y -qq --no-install-recommends $compile_only >/dev/null
