@@ -97,21 +97,27 @@ def test_python_requirements(introspected):
             assert requirements[pinned.name.lower()].specifier.contains(version), (line, requirements[pinned.name])
 
 
-def _packages(bindep_text, *profiles):
-    return {rule[0] for rule in Depends(bindep_text).active_rules(list(profiles))}
+@pytest.fixture(scope='module')
+def system(introspected):
+    """bindep's reading of the introspected bindep.txt (parsing is slow: once)."""
+    depends = Depends(introspected[1])
+
+    def packages(*profiles):
+        return {rule[0] for rule in depends.active_rules(list(profiles))}
+    return packages
 
 
 @pytest.mark.parametrize('platform, runtime, compile_only', [
     (RPM, {'krb5-libs'}, {'gcc', 'krb5-devel', 'python3-devel'}),
     (DPKG, {'libgssapi-krb5-2', 'libkrb5-3'}, {'gcc', 'libkrb5-dev', 'python3-dev'}),
 ], ids=['rpm', 'dpkg'])
-def test_system_requirements(introspected, platform, runtime, compile_only):
+def test_system_requirements(system, platform, runtime, compile_only):
     """The final image gets the Kerberos libraries; the builder stage (profile compile) also the compiler and
     headers; the lab's packages go nowhere unless asked for (profile lab)."""
-    final = _packages(introspected[1], 'default', *platform)
-    builder = _packages(introspected[1], 'compile', *platform)
+    final = system('default', *platform)
+    builder = system('compile', *platform)
     assert runtime <= final, final
     assert compile_only <= builder - final, (builder, final)
     assert not {'samba', 'samba-ad-provision', 'ldb-tools'} & (final | builder)
     if platform == DPKG:
-        assert 'samba' in _packages(introspected[1], 'lab', *platform)
+        assert 'samba' in system('lab', *platform)
