@@ -43,7 +43,7 @@ $(STAMP): requirements-dev.txt
 
 setup-oldest: setup $(OLDEST_STAMP)
 
-$(OLDEST_STAMP): requirements-oldest.txt meta/ee-requirements.txt bindep.txt
+$(OLDEST_STAMP): requirements-oldest.txt meta/ee-requirements.txt bindep.txt | $(STAMP)
 	@PYTHON=$(PYTHON) ./scripts/setup_oldest.sh $(OLDEST_VENV)
 	@touch $@
 
