@@ -14,13 +14,17 @@ export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
 
 DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2
 STAMP := $(VENV)/.installed
+# The support matrix's oldest end (docs/packaging.md): the oldest ansible-core that meta/runtime.yml declares.
+OLDEST_VENV ?= .venv-oldest
+OLDEST_STAMP := $(OLDEST_VENV)/.installed
 
-.PHONY: help setup lab lab-down lab-status demo test unit integration reliability sanity lint molecule benchmarks build clean
+.PHONY: help setup setup-oldest lab lab-down lab-status demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
 	@echo "make test   - set up, then every test and quality gate (what CI runs)"
 	@echo "make setup | lab | lab-down | lab-status | unit | integration | sanity | lint | molecule | benchmarks | build"
+	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog) | changelog (release)"
 
 setup: $(STAMP)
 	@mkdir -p .ansible/collections/ansible_collections/pchat
@@ -35,6 +39,12 @@ setup: $(STAMP)
 $(STAMP): requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup-oldest: setup $(OLDEST_STAMP)
+
+$(OLDEST_STAMP): requirements-oldest.txt meta/ee-requirements.txt bindep.txt | $(STAMP)
+	@PYTHON=$(PYTHON) ./scripts/setup_oldest.sh $(OLDEST_VENV)
 	@touch $@
 
 lab: setup
@@ -58,6 +68,12 @@ integration: setup
 sanity: setup
 	@./scripts/sanity.sh
 
+matrix: setup-oldest
+	@OLDEST_VENV=$(OLDEST_VENV) ./scripts/matrix.sh
+
+packaging: setup
+	$(PY) -m pytest -q -p no:cacheprovider tests/packaging
+
 lint: setup
 	@./scripts/lint.sh
 
@@ -73,7 +89,13 @@ benchmarks: setup
 build: setup
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
 
-test: setup
+# Release the fragments in changelogs/fragments/ as galaxy.yml's version and regenerate CHANGELOG.rst
+# (docs/packaging.md, "Cutting a release"). antsibull-changelog runs ansible-doc: the venv's bin/ goes first on PATH.
+changelog: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/antsibull-changelog release
+	$(VENV)/bin/antsibull-changelog lint
+
+test: setup setup-oldest
 	@./scripts/test.sh
 
 clean: lab-down

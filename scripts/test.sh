@@ -20,11 +20,17 @@ $PY -m pytest -q -p no:cacheprovider tests/integration
 step "ansible-test sanity"
 ./scripts/sanity.sh
 
+step "support matrix: unit tests + sanity on the oldest ansible-core (meta/runtime.yml)"
+./scripts/matrix.sh
+
 step "ansible-lint (production profile)"
 ./scripts/lint.sh
 
 step "collection build + ansible-doc of every module"
 ./scripts/build_check.sh
+
+step "packaging: tarball contents, execution-environment build context, changelog"
+$PY -m pytest -q -p no:cacheprovider tests/packaging
 
 if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"

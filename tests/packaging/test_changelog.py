@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Changelog (antsibull-changelog): the fragments lint clean, CHANGELOG.rst is what changelogs/ generates, and
+galaxy.yml's version is the release the pending fragments will go into."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import shutil
+
+from packaging.version import Version
+
+from conftest import REPO_ROOT, read_yaml, run, tool
+
+CHANGELOGS = os.path.join(REPO_ROOT, 'changelogs')
+
+
+def _fragments():
+    return sorted(name for name in os.listdir(os.path.join(CHANGELOGS, 'fragments')) if name.endswith(('.yml', '.yaml')))
+
+
+def test_lint():
+    proc = run([tool('antsibull-changelog'), 'lint'], cwd=REPO_ROOT)
+    assert not (proc.stdout + proc.stderr).strip(), proc.stdout + proc.stderr
+
+
+def test_changelog_rst_is_generated(tmp_path):
+    """CHANGELOG.rst is antsibull-changelog's output for changelogs/changelog.yaml, not edited by hand."""
+    shutil.copytree(CHANGELOGS, str(tmp_path / 'changelogs'))
+    shutil.copy(os.path.join(REPO_ROOT, 'galaxy.yml'), str(tmp_path))
+    run([tool('antsibull-changelog'), 'generate'], cwd=str(tmp_path))
+    with open(str(tmp_path / 'CHANGELOG.rst')) as handle:
+        generated = handle.read()
+    with open(os.path.join(REPO_ROOT, 'CHANGELOG.rst')) as handle:
+        assert handle.read() == generated, 'CHANGELOG.rst is stale: run antsibull-changelog generate (or make changelog)'
+
+
+def test_version_is_the_next_release(galaxy):
+    released = [Version(str(version)) for version in read_yaml(os.path.join(CHANGELOGS, 'changelog.yaml'))['releases']]
+    version = Version(galaxy['version'])
+    assert released and version >= max(released), (version, released)
+    if _fragments():
+        assert version not in released, (
+            'changelogs/fragments holds %s, but galaxy.yml version %s is already released: bump it' % (_fragments(), version))
+
+
+def test_fragments_are_yaml_of_known_sections():
+    sections = {name for name, _title in read_yaml(os.path.join(CHANGELOGS, 'config.yaml'))['sections']}
+    sections |= {'release_summary', 'trivial'}
+    for name in _fragments():
+        content = read_yaml(os.path.join(CHANGELOGS, 'fragments', name))
+        assert isinstance(content, dict) and set(content) <= sections, (name, content)
