@@ -204,15 +204,17 @@ def takeover_warning(unit, previous, reason):
 
 
 class LeaseHeld(PchatError):
-    """A live holder has the lease."""
+    """A live holder has the lease. ``refused_writes``: how many of this run's conditional writes the server
+    refused first (another run wrote between our read and our write)."""
 
-    def __init__(self, unit, dn, lease):
-        super(LeaseHeld, self).__init__(held_message(unit, dn, lease), details={'holder': lease.holder(),
-                                                                               'lease_dn': dn})
+    def __init__(self, unit, dn, lease, refused_writes=0):
+        super(LeaseHeld, self).__init__(held_message(unit, dn, lease), details={
+            'holder': lease.holder(), 'lease_dn': dn, 'refused_writes': refused_writes})
         self.lease = lease
 
 
-Taken = collections.namedtuple('Taken', 'lease value previous reason')
+# refused_writes as in LeaseHeld
+Taken = collections.namedtuple('Taken', 'lease value previous reason refused_writes')
 Released = collections.namedtuple('Released', 'released holder')
 
 
@@ -294,7 +296,7 @@ class UnitLease(object):
     def acquire(self):
         """Take the lease for this run: Taken(lease, value, previous holder or None, OURS/EXPIRED/DEAD or None).
         Raises LeaseHeld when a live holder has it."""
-        for _attempt in range(ATTEMPTS):
+        for refused in range(ATTEMPTS):
             now = server_time(self.directory)
             exists, value = self.read()
             if value is None:
@@ -302,18 +304,18 @@ class UnitLease(object):
                 mine = lease.encode()
                 taken = self._add(mine) if exists else self._create(mine)
                 if taken:
-                    return Taken(lease, mine, None, None)
+                    return Taken(lease, mine, None, None, refused)
                 continue  # another run took it between our read and our write: read again
             current = self.decode(value)
             verdict = judge(current, now, self.host, self.pid, self.pid_running)
             if verdict == LIVE:
-                raise LeaseHeld(self.unit, self.dn, current)
+                raise LeaseHeld(self.unit, self.dn, current, refused)
             if verdict == OURS:
-                return Taken(current, value, None, OURS)
+                return Taken(current, value, None, OURS, refused)
             lease = Lease.new(self.host, self.pid, now, self.seconds)
             mine = lease.encode()
             if self.swap(value, mine):
-                return Taken(lease, mine, current, verdict)
+                return Taken(lease, mine, current, verdict, refused)
         raise PchatError('the lease %s of unit %s changed hands %d times while this run tried to take it; run again.'
                          % (self.dn, self.unit, ATTEMPTS))
 

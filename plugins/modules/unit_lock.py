@@ -166,6 +166,17 @@ renewer_pid:
   description: Process id of the lease's renewer.
   returned: when O(state=acquired)
   type: int
+refused_writes:
+  description:
+    - How many of this task's conditional writes the directory refused before it got the lease, because another run
+      wrote between this task's read and its write (a race it lost and then re-read). Also in RV(details) of the
+      failure when a live holder has the lease.
+  returned: when O(state=acquired)
+  type: int
+details:
+  description: On failure because a live holder has the lease, its RV(holder), the RV(lease_dn) and RV(refused_writes).
+  returned: when a live holder has the lease
+  type: dict
 released:
   description: This run's lease was deleted.
   returned: when O(state=released)
@@ -228,7 +239,7 @@ def acquire(module):
     return {'changed': False, 'unit': lease.unit, 'lease_dn': lease.dn, 'holder': holder.holder(),
             'stale_holder': taken.previous.holder() if taken.previous else None,
             'takeover': taken.reason if taken.previous else None, 'reused': taken.reason == OURS,
-            'renewer_pid': renewer_pid}
+            'renewer_pid': renewer_pid, 'refused_writes': taken.refused_writes}
 
 
 def release(module):
