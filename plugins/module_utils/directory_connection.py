@@ -272,9 +272,9 @@ class DirectoryConnection(object):
                 warnings.append('attribute %s of %s was not restored: %s' % (name, dn, exc))
         return warnings
 
+
 def ldap_modify_changes(planned):
     """attribute_diff's {name: (operation name, values)} as ldap3 modify changes."""
     operations = {'MODIFY_REPLACE': ldap3.MODIFY_REPLACE, 'MODIFY_DELETE': ldap3.MODIFY_DELETE,
                   'MODIFY_ADD': ldap3.MODIFY_ADD}
     return dict((name, [(operations[op], values)]) for name, (op, values) in planned.items())
-

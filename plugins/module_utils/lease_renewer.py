@@ -91,9 +91,12 @@ def start(connection, lease_dn, value, lease_seconds, holder_pid, timeout):
     connected and holds that value. Raises PchatError (and leaves no process behind) otherwise."""
     config = {'sys_path': [path for path in sys.path if path], 'connection': connection, 'lease_dn': lease_dn,
               'value': value, 'lease_seconds': lease_seconds, 'holder_pid': holder_pid}
-    proc = subprocess.Popen(_command(Lease.decode(value).run, lease_dn), stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd='/', env=_environment(),
-                            close_fds=True, start_new_session=True)
+    try:
+        proc = subprocess.Popen(_command(Lease.decode(value).run, lease_dn), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd='/', env=_environment(),
+                                close_fds=True, start_new_session=True)
+    except OSError as exc:
+        raise PchatError('the renewer of lease %s could not be started with %s: %s' % (lease_dn, sys.executable, exc))
     answer = None
     try:
         proc.stdin.write(json.dumps(config).encode('utf-8') + b'\n')

@@ -35,7 +35,6 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
-  - pchat.cutover.attributes
 attributes:
   check_mode:
     support: full
@@ -83,6 +82,8 @@ options:
       - Every controller of a unit must use the same container.
     type: str
 notes:
+  - Like every module of the collection it accepts the directory and the platform options, so that
+    C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once; it uses only the directory.
   - The holder is identified by host name and pid; controllers must have distinct host names (AWX job pods do). A
     holder on another host is only taken over once its lease expired.
   - Within one C(ansible-playbook) run the lease is re-entrant, so two inventory hosts of one run that name the same

@@ -144,8 +144,8 @@ def holder_with_a_command_line(lab_dir, host, expired):
     now = lab_dir.now()
     started = now - datetime.timedelta(seconds=600 if expired else 10)
     record = L.Lease.new(host, 4242, started, 300).holder()
-    record['cmdline'] = 'ansible-playbook cutover.yml -e pchat_bind_password=%s -e x=%s' % (lab_dir.password,
-                                                                                             PSRP_SECRET)
+    record['cmdline'] = 'ansible-playbook cutover.yml -e pchat_bind_password=%s -e x=%s' % (
+        lab_dir.password, PSRP_SECRET)
     return json.dumps(record)
 
 

@@ -39,7 +39,7 @@ def test_a_new_lease_encodes_to_the_five_fields_only_and_decodes_back():
 
 
 def test_every_lease_has_its_own_run_id():
-    runs = set(L.Lease.new('ctl-a', 1, NOW, 300).run for _ in range(200))
+    runs = set(L.Lease.new('ctl-a', 1, NOW, 300).run for _count in range(200))
     assert len(runs) == 200
     assert all(run == run.lower() for run in runs)  # adminDescription compares case-insensitively
 
@@ -182,10 +182,10 @@ def test_a_process_is_told_apart_from_a_later_one_with_its_pid():
 
 
 def test_without_ansible_playbook_above_the_holder_is_the_parent():
-    out = subprocess.run([sys.executable, '-c', 'from ansible_collections.pchat.cutover.plugins.module_utils import '
-                          'local_process; print(local_process.playbook_pid())'],
-                         capture_output=True, text=True, check=True, env=dict(local_process.os.environ,
-                                                                             PYTHONPATH=':'.join(sys.path)))
+    code = 'from ansible_collections.pchat.cutover.plugins.module_utils import local_process; ' \
+           'print(local_process.playbook_pid())'
+    env = dict(local_process.os.environ, PYTHONPATH=':'.join(sys.path))
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True, env=env)
     assert int(out.stdout) == local_process.os.getpid()
 
 
