@@ -200,8 +200,12 @@ def connected(module):
     try:
         return module.directory
     except PchatError as error:
-        raise PchatError('unit %s: the lease could not be %s because the directory is not available, so this run '
-                         'must not go on: %s' % (module.params['name'], module.params['state'], error.msg))
+        if module.params['state'] == 'acquired':
+            raise PchatError('unit %s: the lease could not be acquired because the directory is not available, so '
+                             'this run must not go on: %s' % (module.params['name'], error.msg))
+        raise PchatError('unit %s: the lease could not be released because the directory is not available (%s); it '
+                         'expires by itself within lease_seconds after this run ends.'
+                         % (module.params['name'], error.msg))
 
 
 def unit_lease(module):
