@@ -219,6 +219,32 @@ class DirectoryConnection(object):
     def delete_entry(self, dn):
         return self._write('deleting', dn, lambda: self.conn.delete(dn))
 
+    def create_if_missing(self, dn, object_classes, attributes):
+        """Add an entry; True if this call created it, False if it already existed (another writer may have
+        created it a moment earlier: a lost race, not an error)."""
+        def call():
+            try:
+                self.conn.add(dn, object_classes, attributes)
+            except ldap_exceptions.LDAPEntryAlreadyExistsResult:
+                return False
+            return True
+        return self._write('creating', dn, call)
+
+    def modify_if(self, dn, changes):
+        """A modify whose exact-value deletes and adds are its preconditions, checked and applied by the server
+        in one operation (a compare-and-swap when it deletes one value and adds another). True when applied;
+        False when a precondition failed: a value to delete is not there, or a value to add cannot be added
+        (already there, or a second value of a single-valued attribute -- attributeOrValueExists in Samba,
+        constraintViolation in some AD versions). Nothing is changed then. Other failures raise PchatError."""
+        def call():
+            try:
+                self.conn.modify(dn, changes)
+            except (ldap_exceptions.LDAPNoSuchAttributeResult, ldap_exceptions.LDAPAttributeOrValueExistsResult,
+                    ldap_exceptions.LDAPConstraintViolationResult):
+                return False
+            return True
+        return self._write('modifying', dn, call)
+
     def add_member(self, group_dn, member_dn):
         """Add ``member_dn`` to a group; True if added, False if it was already a member."""
         try:
@@ -246,9 +272,9 @@ class DirectoryConnection(object):
                 warnings.append('attribute %s of %s was not restored: %s' % (name, dn, exc))
         return warnings
 
+
 def ldap_modify_changes(planned):
     """attribute_diff's {name: (operation name, values)} as ldap3 modify changes."""
     operations = {'MODIFY_REPLACE': ldap3.MODIFY_REPLACE, 'MODIFY_DELETE': ldap3.MODIFY_DELETE,
                   'MODIFY_ADD': ldap3.MODIFY_ADD}
     return dict((name, [(operations[op], values)]) for name, (op, values) in planned.items())
-
