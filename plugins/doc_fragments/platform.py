@@ -73,4 +73,8 @@ options:
     type: path
 requirements:
   - pypsrp (Python library on the controller)
+notes:
+  - Every module of the collection accepts the directory options and the platform options, so that
+    C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once for every module; a module
+    ignores the kind it does not use.
 '''

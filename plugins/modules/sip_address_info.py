@@ -22,8 +22,7 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
-  - pchat.cutover.attributes
-  - pchat.cutover.attributes.info_module
+  - pchat.cutover.info_module
 options:
   sip_addresses:
     description:

@@ -7,16 +7,8 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # What every module of the action group shares: it accepts both connection kinds.
+    # The attributes every read-only (_info) module shares.
     DOCUMENTATION = r'''
-notes:
-  - Every module of the collection accepts the directory options and the platform options, so that
-    C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once for every module; a module
-    ignores the kind it does not use.
-'''
-
-    # Read-only modules (the _info modules).
-    INFO_MODULE = r'''
 attributes:
   check_mode:
     support: full
