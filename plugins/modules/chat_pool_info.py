@@ -8,125 +8,149 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: chat_pool_info
-short_description: Legacy Group Chat and Persistent Chat pools, their servers, service states and content counts
+short_description: Read legacy Group Chat and Persistent Chat pools, their servers, services and counts
 version_added: 0.1.0
 description:
-  - Lists the chat pools of the platform (legacy Lync Server 2010 / OCS 2007 R2 Group Chat pools and Lync Server
-    2013 Persistent Chat pools), each with its kind, state, servers and their services, and counts of categories,
-    rooms, members and messages.
-  - A pool's RV(pools[].state) is its servers' common state; V(partial) when they differ. For a Persistent Chat
-    pool only the active servers count, and V(started) also requires the pool state C(Normal).
+  - Reads the pools O(fqdns) through the Lync front end's remote PowerShell, in one session: kind (Lync Server 2010
+    Group Chat, OCS 2007 R2 Group Chat or Lync Server 2013 Persistent Chat), state, pool state, servers and their
+    chat services, and counts of categories, rooms and members.
+  - Message counts are always V(null): no Lync cmdlet counts a room's messages.
+  - With O(rooms=true), Persistent Chat pools also list their rooms and categories.
+  - With O(message_test), runs C(Test-CsPersistentChatMessage) (a synthetic transaction) against each Persistent
+    Chat pool and returns its outcome.
+  - A legacy pool read through O(psrp_path=OcsPowershell) has state V(unknown): that endpoint cannot read Windows
+    services, and the module does not guess.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.platform
   - pchat.cutover.directory
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing.
+  - pchat.cutover.info_module
 options:
-  fqdn:
+  fqdns:
     description:
-      - Only this pool. The task fails if there is no such pool.
-    type: str
-  room_details:
+      - FQDNs of the pools to read. A pool that does not exist fails the task, naming it.
+    type: list
+    elements: str
+    required: true
+  rooms:
     description:
-      - Also return each pool's rooms in RV(pools[].rooms), with their message count and content checksum (the
-        lab driver; the psrp driver returns names and the disabled flag only). Used by the verify phase.
+      - Also list each Persistent Chat pool's rooms (name, category, disabled, members, managers, presenters) and
+        categories.
     type: bool
     default: false
-notes:
-  - The directory options (O(ldap_url), O(bind_dn), O(bind_password), O(ca_file) and the others) are accepted so
-    that C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
-    module does not use them.
+  message_test:
+    description:
+      - Run C(Test-CsPersistentChatMessage -TargetFqdn <pool>) with these two users against each Persistent Chat
+        pool.
+    type: dict
+    suboptions:
+      sender:
+        description: SIP URI of the sending test user (a Lync-enabled user).
+        type: str
+        required: true
+      receiver:
+        description: SIP URI of the receiving test user.
+        type: str
+        required: true
 seealso:
   - module: pchat.cutover.chat_pool
 '''
 
 EXAMPLES = r'''
-- name: Read every chat pool
+- name: Read both pools of a cutover unit
   pchat.cutover.chat_pool_info:
+    fqdns: [gc.contoso.com, pcpool.contoso.com]
   register: pools
 
-- name: The legacy pool must be disabled before its data is migrated
-  pchat.cutover.chat_pool_info:
-    fqdn: gc.contoso.com
-  register: legacy
-  failed_when: legacy.pools[0].state != 'disabled'
+- name: Show their states
+  ansible.builtin.debug:
+    msg: "{{ pools.pools | map(attribute='state') | list }}"
 '''
 
 RETURN = r'''
 pools:
-  description: The pools, sorted by FQDN.
+  description: One entry per O(fqdns), in that order.
   returned: always
   type: list
   elements: dict
   contains:
     fqdn:
-      description: Pool FQDN.
+      description: The pool's FQDN (lower case).
       type: str
-      sample: gc.contoso.com
     kind:
-      description: V(group_chat_2007r2), V(group_chat_2010) or V(persistent_chat_2013).
+      description: V(group_chat_2010), V(group_chat_2007r2) or V(persistent_chat_2013).
       type: str
     version:
-      description: Product and version as the platform names it.
+      description: The product, in words.
       type: str
-      sample: Lync Server 2010 Group Chat
     state:
-      description: V(started), V(stopped), V(disabled) or V(partial).
+      description: V(started), V(stopped), V(disabled), V(partial) (servers differ) or V(unknown).
       type: str
     pool_state:
-      description: Persistent Chat pool state (V(Normal) or V(FailedOver)); V(null) for legacy pools.
+      description: C(Normal) or C(FailedOver) for a Persistent Chat pool, V(null) for a legacy pool.
       type: str
     servers:
-      description: Each server with C(fqdn), C(active), C(state) and C(services) (C(name), C(display_name),
-        C(status) V(running)/V(stopped), C(start_mode) V(automatic)/V(manual)/V(disabled)).
-      type: list
-      elements: dict
-    rooms:
-      description: With O(room_details=true), each room's C(name), C(disabled), C(messages) and C(checksum) (the sum of
-        per-message CRC32s, as M(pchat.cutover.chat_migration) verifies), sorted by name.
+      description: Each server with C(fqdn), C(active), C(state) and C(services) (C(name), C(display_name), C(roles),
+        C(status), C(start_mode)).
       type: list
       elements: dict
     counts:
-      description: C(categories), C(rooms), C(members) (room role assignments) and C(messages); a value is V(null)
-        where the platform cannot tell (the psrp driver cannot count messages).
+      description: C(categories), C(rooms), C(members), C(messages); V(null) where no cmdlet tells.
       type: dict
-      sample: {categories: 4, rooms: 20, members: 162, messages: 2000}
+    rooms:
+      description: With O(rooms=true), the rooms of a Persistent Chat pool.
+      type: list
+      elements: dict
+      returned: when O(rooms=true) and the pool is a Persistent Chat pool
+    categories:
+      description: With O(rooms=true), the categories of a Persistent Chat pool.
+      type: list
+      elements: dict
+      returned: when O(rooms=true) and the pool is a Persistent Chat pool
+    message_test:
+      description: With O(message_test), the outcome (C(result) Success or Failure, C(latency_seconds), C(error),
+        C(diagnosis), C(warnings)).
+      type: dict
+      returned: when O(message_test) is set and the pool is a Persistent Chat pool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
-from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    platform_from_module, require_pool,
-)
-from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
+from ansible_collections.pchat.cutover.plugins.module_utils.lync import PERSISTENT_CHAT
+from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
+from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, validate_fqdn
+
+
+def read_pools(module):
+    params = module.params
+    fqdns = [validate_fqdn(fqdn, 'fqdns item') for fqdn in params['fqdns']]
+    test = params['message_test']
+    if test:
+        for key in ('sender', 'receiver'):
+            normalize_sip(test[key], 'message_test.%s' % key)
+    pools = []
+    for fqdn in fqdns:
+        pool = module.platform.pool(fqdn, rooms=params['rooms'])
+        if pool is None:
+            raise PchatError('pool %s was not found on %s: it is neither a Persistent Chat pool nor a Group Chat '
+                             'trusted application pool; check the FQDN.' % (fqdn, module.platform.host))
+        if test and pool['kind'] == PERSISTENT_CHAT:
+            pool['message_test'] = module.platform.message_test(fqdn, test['sender'], test['receiver'])
+        pools.append(pool)
+    return {'changed': False, 'pools': pools, 'pipelines': module.platform.pipelines}
 
 
 def main():
-    spec = connection_argument_spec(fqdn=dict(type='str'), room_details=dict(type='bool', default=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    platform = None
-    try:
-        fqdn = validate_fqdn(module.params['fqdn'], 'fqdn') if module.params['fqdn'] else None
-        platform = platform_from_module(module)
-        pools = [require_pool(platform, fqdn)] if fqdn else platform.get_pools()
-        if module.params['room_details']:
-            for pool in pools:
-                pool['rooms'] = platform.room_details(pool['fqdn'])
-    except PchatError as exc:
-        if platform is not None:
-            platform.close()
-        module.fail_json(**exc.fail_kwargs())
-    platform.close()
-    module.exit_json(changed=False, pools=pools)
+    module = PchatModule(
+        argument_spec=dict(
+            fqdns=dict(type='list', elements='str', required=True),
+            rooms=dict(type='bool', default=False),
+            message_test=dict(type='dict', options=dict(sender=dict(type='str', required=True),
+                                                        receiver=dict(type='str', required=True))),
+        ),
+        uses=('platform',),
+    )
+    module.run(lambda: read_pools(module))
 
 
 if __name__ == '__main__':

@@ -18,7 +18,12 @@ description:
     well-known user is deleted first, with M(pchat.cutover.directory_user) and V(state=absent).
   - Moving the endpoint to another pool, or changing its display name, is remove + new, because Lync has no
     C(Set-CsPersistentChatEndpoint).
-  - Who owns the SIP URI is asked of the directory (the directory options), whichever platform driver is used.
+  - Who owns the SIP URI is asked of the directory (the directory options). Before creating the endpoint, the module
+    waits (up to O(directory_wait) seconds) until the front end's view of AD (C(Get-CsAdUser)) no longer finds a user
+    with the SIP URI: the well-known user was deleted over LDAP, possibly on another domain controller, and Lync
+    refuses a SIP URI it still sees in use.
+  - Runs C(New-CsPersistentChatEndpoint -SipAddress -PersistentChatPoolFqdn [-DisplayName] -PassThru -Confirm:$false)
+    and C(Remove-CsPersistentChatEndpoint -Identity <DN> -Confirm:$false).
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
@@ -61,7 +66,14 @@ options:
         really delete it; the task reports the endpoint it would create. In a real run the object must be gone, or
         the task fails as without this option.
     type: str
+  directory_wait:
+    description:
+      - Seconds to wait, before creating the endpoint, for the front end's view of AD to stop seeing a user with the
+        SIP URI (AD replication after the delete). Then the task fails, having created nothing.
+    type: int
+    default: 600
 seealso:
+  - module: pchat.cutover.legacy_endpoint_info
   - module: pchat.cutover.sip_address_info
   - module: pchat.cutover.directory_user
 '''
@@ -105,6 +117,10 @@ owners_before:
   description: Who owned the SIP URI before the task, as M(pchat.cutover.sip_address_info) reports it.
   returned: success
   type: dict
+waited_seconds:
+  description: How long the task waited for the front end's view of AD to forget the user.
+  returned: success
+  type: float
 assumed_removed:
   description: In check mode with O(replaces), the DNs whose ownership was treated as gone.
   returned: success
@@ -112,135 +128,25 @@ assumed_removed:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    client_from_module, dn_equal, validate_dn,
-)
-from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
-from ansible_collections.pchat.cutover.plugins.module_utils.platform import (
-    platform_from_module, require_pool,
-)
-from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, sip_equal, validate_fqdn
-
-MAX_DISPLAY_NAME = 256
-
-
-class LegacyEndpoint(object):
-
-    def __init__(self, module, directory, platform):
-        self.module = module
-        self.params = module.params
-        self.directory = directory
-        self.platform = platform
-        self.sip = normalize_sip(self.params['sip_address'], 'sip_address')
-        self.result = {'changed': False, 'action': 'none', 'assumed_removed': []}
-
-    def target_pool(self):
-        if not self.params['pool_fqdn']:
-            raise PchatError('pool_fqdn is required with state: present; name the Persistent Chat pool, for example '
-                             'pcpool.contoso.com.')
-        pool = require_pool(self.platform, validate_fqdn(self.params['pool_fqdn'], 'pool_fqdn'), 'pool_fqdn')
-        if pool['kind'] != 'persistent_chat_2013':
-            raise PchatError('pool %r is a legacy Group Chat pool (%s); a legacy endpoint must point at a Persistent '
-                             'Chat 2013 pool.' % (pool['fqdn'], pool['kind']))
-        return pool
-
-    def check_owners(self, existing):
-        """Refuse when anything other than this endpoint owns the SIP URI."""
-        owners = self.directory.find_sip_owners([self.sip])[self.sip]
-        self.result['owners_before'] = {'kind': owners['kind'], 'dns': owners['dns']}
-        others = [o for o in owners['owners'] if not (existing and existing.get('dn') and dn_equal(o['dn'], existing['dn']))]
-        replaces = self.params['replaces']
-        if self.module.check_mode and replaces:
-            assumed = [o for o in others if dn_equal(o['dn'], replaces)]
-            self.result['assumed_removed'] = [o['dn'] for o in assumed]
-            others = [o for o in others if o not in assumed]
-        if others:
-            raise PchatError(
-                'SIP address %r is owned by %s; a legacy endpoint needs it free. Delete or change that object first '
-                '(for the Group Chat well-known user: pchat.cutover.directory_user state=absent, after a backup).'
-                % (self.params['sip_address'], '; '.join('%s %s' % (o['kind'], o['dn']) for o in others)))
-
-    def present(self, existing):
-        pool = self.target_pool()
-        display_name = self.params['display_name']
-        self.check_owners(existing)
-        if existing and (existing.get('pool_fqdn') or '').lower() == pool['fqdn'].lower() and \
-                (display_name is None or display_name == existing.get('display_name')):
-            return existing
-        self.result['changed'] = True
-        if existing:
-            moving = (existing.get('pool_fqdn') or '').lower() != pool['fqdn'].lower()
-            self.result['action'] = 'moved' if moving else 'recreated'
-            keep_name = display_name if display_name is not None else existing.get('display_name')
-        else:
-            self.result['action'] = 'created'
-            keep_name = display_name
-        if self.module.check_mode:
-            return {'sip_address': self.params['sip_address'], 'pool_fqdn': pool['fqdn'],
-                    'display_name': keep_name, 'dn': None}
-        if existing:
-            # remove + new: a run killed in between finds no endpoint and creates it
-            self.platform.remove_endpoint(existing)
-        return self.platform.new_endpoint(self.params['sip_address'], pool['fqdn'], keep_name)
-
-    def absent(self, existing):
-        if not existing:
-            return None
-        self.result.update(changed=True, action='removed')
-        if not self.module.check_mode:
-            self.platform.remove_endpoint(existing)
-        return None
-
-    def run(self):
-        if self.params['display_name'] is not None and not 0 < len(self.params['display_name']) <= MAX_DISPLAY_NAME:
-            raise PchatError('display_name must be 1 to %d characters.' % MAX_DISPLAY_NAME)
-        if self.params['replaces']:
-            validate_dn(self.params['replaces'], 'replaces')
-        found = [e for e in self.platform.get_endpoints(self.sip) if sip_equal(e['sip_address'], self.sip)]
-        existing = found[0] if found else None
-        if self.params['state'] == 'present':
-            endpoint = self.present(existing)
-        else:
-            self.result['owners_before'] = None
-            endpoint = self.absent(existing)
-        self.result['endpoint'] = endpoint
-        self.result['endpoint_before'] = existing
-        self.result['diff'] = {'before': existing or {}, 'after': endpoint or {}}
-        return self.result
+from ansible_collections.pchat.cutover.plugins.module_utils.endpoint_backend import EndpointBackend
+from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
 
 
 def main():
-    spec = connection_argument_spec(
-        sip_address=dict(type='str', required=True),
-        pool_fqdn=dict(type='str'),
-        display_name=dict(type='str'),
-        state=dict(type='str', choices=['present', 'absent'], default='present'),
-        replaces=dict(type='str'),
+    module = PchatModule(
+        argument_spec=dict(
+            sip_address=dict(type='str', required=True),
+            pool_fqdn=dict(type='str'),
+            display_name=dict(type='str'),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            replaces=dict(type='str'),
+            directory_wait=dict(type='int', default=600),
+        ),
+        required_if=[('state', 'present', ['pool_fqdn'])],
+        uses=('directory', 'platform'),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           required_if=[('state', 'present', ['pool_fqdn'])])
-    try:
-        normalize_sip(module.params['sip_address'], 'sip_address')
-        if module.params['pool_fqdn']:
-            validate_fqdn(module.params['pool_fqdn'], 'pool_fqdn')
-    except PchatError as exc:
-        module.fail_json(**exc.fail_kwargs())  # bad input fails before anything is contacted
-    directory = client_from_module(module)
-    platform = platform_from_module(module, directory)
-    try:
-        result = LegacyEndpoint(module, directory, platform).run()
-    except PchatError as exc:
-        platform.close()
-        directory.close()
-        module.fail_json(**exc.fail_kwargs())
-    platform.close()
-    directory.close()
-    if not module._diff:
-        result.pop('diff')
-    module.exit_json(**result)
+    # the backend validates every input before anything is contacted
+    module.run(lambda: EndpointBackend(module.platform, module.directory, module.params, module.check_mode).run())
 
 
 if __name__ == '__main__':

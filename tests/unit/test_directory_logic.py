@@ -17,11 +17,12 @@ from ansible_collections.pchat.cutover.plugins.module_utils import directory_bac
 from ansible_collections.pchat.cutover.plugins.module_utils.attribute_diff import (
     MODIFY_DELETE, MODIFY_REPLACE, ldap_text, normalize_wanted, plan_changes,
 )
-from ansible_collections.pchat.cutover.plugins.module_utils.directory import (
-    DirectoryClient, dn_equal, escape_dn_value, escape_filter_value, owner_kind, parent_dn, validate_dn,
+from ansible_collections.pchat.cutover.plugins.module_utils.directory import Directory
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import (
+    dn_equal, escape_dn_value, escape_filter_value, owner_kind, parent_dn, validate_dn,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
-from ansible_collections.pchat.cutover.plugins.modules.directory_user import validate_sam
+from ansible_collections.pchat.cutover.plugins.module_utils.user_backend import validate_sam
 from ansible_collections.pchat.cutover.plugins.modules.sip_address_info import malformed_addresses
 
 
@@ -158,14 +159,14 @@ def test_load_backup_rejects_other_files(tmp_path):
 def test_plain_bind_is_refused_before_any_connection():
     params = {'ldap_url': 'ldap://192.0.2.1', 'bind_dn': 'CN=a,DC=b', 'bind_password': 'x', 'timeout': 1}
     with pytest.raises(PchatError, match='refusing a simple bind'):
-        DirectoryClient(params)
+        Directory(params)
 
 
 def test_missing_url_and_password_are_explained():
     with pytest.raises(PchatError, match='no LDAP server given'):
-        DirectoryClient({'ldap_url': None})
+        Directory({'ldap_url': None})
     with pytest.raises(PchatError, match='bind_password is not'):
-        DirectoryClient({'ldap_url': 'ldaps://192.0.2.1', 'bind_dn': 'CN=a,DC=b', 'bind_password': None})
+        Directory({'ldap_url': 'ldaps://192.0.2.1', 'bind_dn': 'CN=a,DC=b', 'bind_password': None})
 
 
 def test_malformed_addresses_are_listed_with_their_index():

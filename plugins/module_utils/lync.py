@@ -1,0 +1,432 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The chat platform, as the modules see it: pools, their servers and services, Persistent Chat endpoints, rooms,
+Lync's view of AD users, and the data-migration cmdlets, all through one LyncSession (one runspace pool).
+
+Only documented cmdlets are sent (docs/psrp.md lists each, with what is documented and what is assumed):
+topology (Get-CsService, Get-CsTrustedApplicationPool, Get-CsTrustedApplicationComputer, Get-CsSite), Lync
+services (Get-/Start-/Stop-CsWindowsService, never -Graceful), the Windows service control of the legacy Group
+Chat servers (Get-WmiObject Win32_Service, Set-Service: WinRM path only), Persistent Chat objects
+(Get-CsPersistentChatState, -Room, -Category, -Endpoint, New-/Remove-CsPersistentChatEndpoint), Get-CsAdUser,
+Export-/Import-CsPersistentChatData and Test-CsPersistentChatMessage. Every changing cmdlet is sent with
+``-Confirm:$false``: a remote session has no one to answer a prompt.
+
+Shapes returned (plain dicts, what the modules return):
+
+pool:
+    {'fqdn', 'kind': 'group_chat_2010' | 'group_chat_2007r2' | 'persistent_chat_2013', 'version',
+     'state': 'started' | 'stopped' | 'disabled' | 'partial' | 'unknown' (a legacy pool read through
+     OcsPowershell, which cannot read Windows services), 'pool_state': 'Normal' | 'FailedOver' | None,
+     'servers': [server], 'counts': {'categories', 'rooms', 'members', 'messages'} (None where no cmdlet tells)}
+server:
+    {'fqdn', 'active': bool, 'state', 'services': [{'name', 'display_name', 'roles', 'status': 'running' |
+     'stopped' | 'stop_pending', 'start_mode': 'automatic' | 'manual' | 'disabled' | None}]}
+endpoint:
+    {'sip_address', 'pool_fqdn', 'display_name', 'dn'}
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_objects import objects
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import LyncSession, describe_call
+from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, sip_equal, validate_fqdn
+
+PERSISTENT_CHAT = 'persistent_chat_2013'
+LEGACY_2010 = 'group_chat_2010'
+LEGACY_2007R2 = 'group_chat_2007r2'
+VERSIONS = {PERSISTENT_CHAT: 'Lync Server 2013 Persistent Chat', LEGACY_2010: 'Lync Server 2010 Group Chat',
+            LEGACY_2007R2: 'Office Communications Server 2007 R2 Group Chat'}
+# The role Get-CsWindowsService reports for the Persistent Chat services (chat and compliance): services are found
+# by role, never by a hard-coded name.
+CHAT_ROLE = 'PersistentChatServer'
+# Legacy Group Chat servers run Lookup, Channel, Web (and Compliance) services whose names are undocumented: they
+# are found by display name. A WQL LIKE pattern, a constant (no user text goes into a query).
+LEGACY_DISPLAY_NAME_WQL = "DisplayName LIKE '%Group Chat%'"
+# An OCS 2007 R2 topology merged into Lync lives in the BackCompatSite (docs/psrp.md).
+BACKCOMPAT_SITE = 'backcompatsite'
+MAX_RESULT_SIZE = 2147483647  # -ResultSize: never a silently capped listing
+NOT_FOUND_CATEGORY = 'ObjectNotFound'
+WMI_START_MODES = {'auto': 'automatic', 'automatic': 'automatic', 'manual': 'manual', 'disabled': 'disabled',
+                   'boot': 'automatic', 'system': 'automatic'}
+STATUS_TEXT = {'running': 'running', 'stopped': 'stopped', 'stop pending': 'stop_pending',
+               'stoppending': 'stop_pending', 'start pending': 'start_pending', 'startpending': 'start_pending'}
+
+
+def status_text(value):
+    return STATUS_TEXT.get((value or '').strip().lower(), (value or 'unknown').strip().lower())
+
+
+def server_state(services):
+    """A server's state from its services: started (all running), disabled (all stopped and kept from starting),
+    stopped (all stopped), partial (anything else, a service stopping included). A server without the services
+    is not 'stopped': callers refuse it before asking."""
+    running = [s['status'] == 'running' for s in services]
+    if running and all(running):
+        return 'started'
+    if running and not any(running) and all(s['status'] == 'stopped' for s in services):
+        return 'disabled' if all(s['start_mode'] == 'disabled' for s in services) else 'stopped'
+    return 'partial'
+
+
+def pool_state(pool):
+    """A pool's state: its deciding servers' common state (Persistent Chat: the active servers; 'started' also
+    needs pool state Normal), 'partial' when they differ."""
+    servers = pool['servers']
+    if pool['kind'] == PERSISTENT_CHAT:
+        servers = [s for s in servers if s['active']]
+    states = set(s['state'] for s in servers)
+    if len(states) != 1:
+        return 'partial' if states else 'stopped'
+    state = states.pop()
+    if state == 'started' and pool['kind'] == PERSISTENT_CHAT and pool.get('pool_state') != 'Normal':
+        return 'partial'
+    return state
+
+
+def _not_found(result):
+    """True when every error of a Get- by identity says 'not found' (an absent object, not a failure)."""
+    return bool(result.errors) and all(e['category'] == NOT_FOUND_CATEGORY for e in result.errors)
+
+
+class LyncPlatform(object):
+    """The Lync front end behind one LyncSession. Every method raises PchatError naming the object and the fix."""
+
+    def __init__(self, params):
+        self.session = LyncSession(params)
+        self._pc_services = None
+        self._site_kinds = {}
+
+    @property
+    def host(self):
+        return self.session.host
+
+    @property
+    def pipelines(self):
+        return self.session.pipelines
+
+    def close(self):
+        self.session.close()
+
+    # -- calls -----------------------------------------------------------------------------------------
+    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False):
+        """Run a cmdlet and return its CallResult; error records raise PchatError naming the call (unless they all
+        say 'not found' and ``allow_not_found``)."""
+        result = self.session.call(cmdlet, parameters, lync=lync)
+        if result.errors and not (allow_not_found and _not_found(result)):
+            raise self.call_error(cmdlet, parameters, result)
+        return result
+
+    def call_error(self, cmdlet, parameters, result, advice=''):
+        listed = '; '.join('%s%s' % (e['message'], ' [%s]' % e['error_id'] if e['error_id'] else '')
+                           for e in result.errors[:10])
+        more = ' (%d more in details)' % (len(result.errors) - 10) if len(result.errors) > 10 else ''
+        return PchatError('%s failed on %s: %s%s.%s' % (describe_call(cmdlet, parameters), self.host, listed, more,
+                                                       (' ' + advice) if advice else ''),
+                          details={'errors': result.errors, 'warnings': result.warnings})
+
+    def require_winrm(self, what):
+        """Windows service control of Group Chat servers exists only on the WinRM path."""
+        if not self.session.on_winrm:
+            raise PchatError('%s needs Windows service control on the Group Chat servers (Get-WmiObject, Set-Service), '
+                             'which Lync\'s OcsPowershell endpoint does not offer; set psrp_path to wsman (WinRM) for '
+                             'this step. Nothing was changed.' % what)
+
+    # -- pools -----------------------------------------------------------------------------------------
+    def persistent_chat_services(self):
+        """Get-CsService -PersistentChatServer, once per run: {pool fqdn: Props}."""
+        if self._pc_services is None:
+            found = objects(self.call('Get-CsService', {'PersistentChatServer': None}), 'Persistent Chat service')
+            self._pc_services = dict((props.required_text('PoolFqdn').lower(), props) for props in found)
+        return self._pc_services
+
+    def pool(self, fqdn, rooms=False):
+        """The pool dict for ``fqdn`` (a Persistent Chat pool or a legacy Group Chat pool), or None."""
+        fqdn = validate_fqdn(fqdn, 'pool')
+        service = self.persistent_chat_services().get(fqdn)
+        if service is not None:
+            return self._persistent_chat_pool(fqdn, service, rooms)
+        result = self.call('Get-CsTrustedApplicationPool', {'Identity': 'TrustedApplicationPool:%s' % fqdn},
+                           allow_not_found=True)
+        found = objects(result, 'trusted application pool')
+        if not found:
+            return None
+        return self._legacy_pool(fqdn, found[0])
+
+    def require_pool(self, fqdn, kinds, what):
+        pool = self.pool(fqdn)
+        if pool is None:
+            raise PchatError('%s %s is neither a Persistent Chat pool (Get-CsService -PersistentChatServer) nor a '
+                             'Group Chat trusted application pool (Get-CsTrustedApplicationPool) on %s; check the '
+                             'FQDN.' % (what, fqdn, self.host))
+        if pool['kind'] not in kinds:
+            raise PchatError('%s %s is a %s pool; a %s pool is needed here.'
+                             % (what, fqdn, VERSIONS[pool['kind']], ' or '.join(VERSIONS[k] for k in kinds)))
+        return pool
+
+    def _persistent_chat_pool(self, fqdn, service, rooms):
+        active = [s.lower() for s in service.texts('ActiveServers')]
+        inactive = [s.lower() for s in service.texts('InactiveServers')]
+        servers = []
+        for computer in sorted(set(active + inactive)):
+            services = self.chat_services(computer)
+            if not services:
+                raise PchatError('Get-CsWindowsService -ComputerName %s lists no service with the %s role, although '
+                                 'the computer belongs to Persistent Chat pool %s; check that Persistent Chat is '
+                                 'installed there (Lync Server Deployment Wizard).' % (computer, CHAT_ROLE, fqdn))
+            servers.append({'fqdn': computer, 'active': computer in active, 'services': services,
+                            'state': server_state(services)})
+        state = objects(self.call('Get-CsPersistentChatState', {'Identity': 'PersistentChatServer:%s' % fqdn}),
+                        'Persistent Chat state')
+        room_list = self.rooms(fqdn)
+        categories = self.categories(fqdn)
+        pool = {'fqdn': fqdn, 'kind': PERSISTENT_CHAT, 'version': VERSIONS[PERSISTENT_CHAT], 'servers': servers,
+                'pool_state': state[0].text('PoolState') if state else None,
+                'counts': {'categories': len(categories), 'rooms': len(room_list),
+                           'members': sum(len(r['members']) for r in room_list), 'messages': None}}
+        pool['state'] = pool_state(pool)
+        if rooms:
+            pool['rooms'] = room_list
+            pool['categories'] = categories
+        return pool
+
+    def _legacy_pool(self, fqdn, trusted_pool):
+        computers = [props.required_text('Identity').lower() for props in objects(
+            self.call('Get-CsTrustedApplicationComputer', {'Pool': fqdn}), 'trusted application computer')]
+        if not computers:
+            raise PchatError('trusted application pool %s has no computers (Get-CsTrustedApplicationComputer -Pool '
+                             '%s); a Group Chat pool has at least one Group Chat server.' % (fqdn, fqdn))
+        kind = LEGACY_2007R2 if self._in_backcompat_site(trusted_pool) else LEGACY_2010
+        pool = {'fqdn': fqdn, 'kind': kind, 'version': VERSIONS[kind], 'pool_state': None,
+                'counts': {'categories': None, 'rooms': None, 'members': None, 'messages': None}}
+        if not self.session.on_winrm:
+            # Lync's own endpoint cannot read Windows services: the state is unknown, never guessed.
+            pool['servers'] = [{'fqdn': c, 'active': True, 'services': [], 'state': 'unknown'} for c in computers]
+            pool['state'] = 'unknown'
+            return pool
+        servers = []
+        for computer in sorted(computers):
+            services = self.legacy_services(computer)
+            if not services:
+                raise PchatError('no Group Chat service (display name like "Group Chat") on %s, a computer of '
+                                 'trusted application pool %s: it is not a Group Chat pool, or the services cannot be '
+                                 'read from %s. A server whose services cannot be found is not taken for stopped.'
+                                 % (computer, fqdn, self.host))
+            servers.append({'fqdn': computer, 'active': True, 'services': services, 'state': server_state(services)})
+        pool['servers'] = servers
+        pool['state'] = pool_state(pool)
+        return pool
+
+    def _in_backcompat_site(self, trusted_pool):
+        site = (trusted_pool.text('SiteId') or '').lower()
+        return site.split(':', 1)[-1] == BACKCOMPAT_SITE
+
+    # -- services --------------------------------------------------------------------------------------
+    def chat_services(self, computer):
+        """The Persistent Chat services of a Lync 2013 computer (role PersistentChatServer)."""
+        found = objects(self.call('Get-CsWindowsService', {'ComputerName': computer, 'ExcludeActivityLevel': None}),
+                        'Lync service', 'Microsoft.Rtc.Management.Deployment.Core.NTService')
+        services = []
+        for props in found:
+            roles = props.texts('RoleName')
+            if CHAT_ROLE.lower() in [r.lower() for r in roles]:
+                services.append({'name': props.required_text('Name'), 'display_name': props.text('DisplayName'),
+                                 'roles': roles, 'status': status_text(props.text('Status')), 'start_mode': None})
+        return sorted(services, key=lambda s: s['name'].lower())
+
+    def legacy_services(self, computer):
+        """The Group Chat services of a legacy server, with state and start mode, from one WMI query."""
+        found = objects(self.call('Get-WmiObject', {'Class': 'Win32_Service', 'ComputerName': computer,
+                                                    'Filter': LEGACY_DISPLAY_NAME_WQL}, lync=False), 'Win32_Service')
+        services = []
+        for props in found:
+            mode = (props.text('StartMode') or '').strip().lower()
+            services.append({'name': props.required_text('Name'), 'display_name': props.text('DisplayName'),
+                             'roles': [], 'status': status_text(props.text('State')),
+                             'start_mode': WMI_START_MODES.get(mode)})
+        return sorted(services, key=lambda s: s['name'].lower())
+
+    def start_chat_service(self, computer, service):
+        self.call('Start-CsWindowsService', {'Name': service['name'], 'ComputerName': computer, 'Confirm': False})
+
+    def stop_chat_service(self, computer, service):
+        # Never -Graceful: it waits for every chat session to end, which in a maintenance window can outlast any
+        # timeout (LYNC-FACTS).
+        self.call('Stop-CsWindowsService', {'Name': service['name'], 'ComputerName': computer, 'Confirm': False})
+
+    def set_legacy_service(self, computer, service, status=None, start_mode=None):
+        """Set-Service on a Group Chat server: its status (Running/Stopped) and/or its start mode."""
+        self.require_winrm('changing the Group Chat services of %s' % computer)
+        parameters = {'ComputerName': computer, 'Name': service['name']}
+        if start_mode:
+            parameters['StartupType'] = {'automatic': 'Automatic', 'manual': 'Manual', 'disabled': 'Disabled'}[start_mode]
+        if status:
+            parameters['Status'] = {'running': 'Running', 'stopped': 'Stopped'}[status]
+        parameters['Confirm'] = False
+        self.call('Set-Service', parameters, lync=False)
+
+    # -- rooms and categories --------------------------------------------------------------------------
+    def rooms(self, pool_fqdn):
+        """Every room of a Persistent Chat pool: name, category, disabled, members, managers, presenters."""
+        found = objects(self.call('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': pool_fqdn,
+                                                               'ResultSize': MAX_RESULT_SIZE}),
+                        'chat room', 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.ChatRoomObject')
+        return sorted(({'name': p.required_text('Name'), 'category': p.text('Category'),
+                        'disabled': bool(p.flag('Disabled')), 'members': sorted(m.lower() for m in p.texts('Members')),
+                        'managers': sorted(m.lower() for m in p.texts('Managers')),
+                        'presenters': sorted(m.lower() for m in p.texts('Presenters'))} for p in found),
+                      key=lambda room: room['name'].lower())
+
+    def categories(self, pool_fqdn):
+        found = objects(self.call('Get-CsPersistentChatCategory', {'PersistentChatPoolFqdn': pool_fqdn}),
+                        'chat category', 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.CategoryObject')
+        return sorted(({'name': p.required_text('Name'), 'invitations': p.flag('Invitations')} for p in found),
+                      key=lambda category: category['name'].lower())
+
+    # -- endpoints -------------------------------------------------------------------------------------
+    def endpoints(self, sip_address=None, pool_fqdn=None):
+        """Persistent Chat endpoints (all, one SIP URI's, or one pool's), each with the pool it is homed on.
+        No endpoint property names the pool's FQDN, so the pool comes from the documented
+        ``-PersistentChatPoolFqdn`` listing of each Persistent Chat pool."""
+        if sip_address:
+            normalize_sip(sip_address)
+            result = self.call('Get-CsPersistentChatEndpoint', {'Identity': sip_address}, allow_not_found=True)
+            found = [self._endpoint(p) for p in objects(result, 'Persistent Chat endpoint')]
+            found = [e for e in found if sip_equal(e['sip_address'], sip_address)]
+        else:
+            found = None
+        pools = [validate_fqdn(pool_fqdn, 'pool_fqdn')] if pool_fqdn else sorted(self.persistent_chat_services())
+        homed = {}
+        for fqdn in pools:
+            listing = objects(self.call('Get-CsPersistentChatEndpoint', {'PersistentChatPoolFqdn': fqdn}),
+                              'Persistent Chat endpoint')
+            for props in listing:
+                endpoint = self._endpoint(props)
+                endpoint['pool_fqdn'] = fqdn
+                homed[endpoint['dn'].lower()] = endpoint
+            if found is not None and all(e['dn'].lower() in homed for e in found):
+                break
+        if found is None:
+            return sorted(homed.values(), key=lambda e: e['sip_address'].lower())
+        for endpoint in found:
+            endpoint['pool_fqdn'] = homed.get(endpoint['dn'].lower(), {}).get('pool_fqdn')
+        if pool_fqdn:
+            found = [e for e in found if e['pool_fqdn']]
+        return found
+
+    @staticmethod
+    def _endpoint(props):
+        sip = props.required_text('SipAddress')
+        return {'sip_address': sip if sip.lower().startswith('sip:') else 'sip:' + sip,
+                'display_name': props.text('DisplayName'),
+                'dn': props.text('DistinguishedName') or props.required_text('Identity'), 'pool_fqdn': None}
+
+    def new_endpoint(self, sip_address, pool_fqdn, display_name=None):
+        parameters = {'SipAddress': sip_address, 'PersistentChatPoolFqdn': pool_fqdn}
+        if display_name:
+            parameters['DisplayName'] = display_name
+        parameters.update(PassThru=None, Confirm=False)
+        created = [self._endpoint(p) for p in objects(self.call('New-CsPersistentChatEndpoint', parameters),
+                                                     'Persistent Chat endpoint')]
+        if not created:
+            raise PchatError('New-CsPersistentChatEndpoint -SipAddress %s reported no error but returned no endpoint; '
+                             'check Get-CsPersistentChatEndpoint -Identity %s on %s.' % (sip_address, sip_address,
+                                                                                          self.host))
+        created[0]['pool_fqdn'] = pool_fqdn
+        return created[0]
+
+    def remove_endpoint(self, endpoint):
+        # By DN: the one object we read, never another that shares a display name.
+        self.call('Remove-CsPersistentChatEndpoint', {'Identity': endpoint['dn'], 'Confirm': False})
+
+    # -- users -----------------------------------------------------------------------------------------
+    def lync_sees_user(self, sip_address):
+        """Whether Lync's view of AD (the front end's domain controller) still has a user with this SIP URI."""
+        result = self.call('Get-CsAdUser', {'Identity': sip_address}, allow_not_found=True)
+        return bool(result.output)
+
+    # -- chat data -------------------------------------------------------------------------------------
+    def chat_database(self, pool_fqdn):
+        """``-DBInstance`` of a Persistent Chat pool's database, from the topology: the pool's
+        PersistentChatDatabase service (``PersistentChatStore:<sql fqdn>``) and that service's SqlInstanceName."""
+        service = self.persistent_chat_services().get(pool_fqdn.lower())
+        if service is None:
+            raise PchatError('%s is not a Persistent Chat pool (Get-CsService -PersistentChatServer); its database '
+                             'cannot be found.' % pool_fqdn)
+        store = service.text('PersistentChatDatabase')
+        if not store:
+            raise PchatError('Persistent Chat pool %s names no PersistentChatDatabase in the topology; set the '
+                             'target database instance explicitly.' % pool_fqdn)
+        found = objects(self.call('Get-CsService', {'Identity': store}), 'Persistent Chat database service')
+        if not found:
+            raise PchatError('Get-CsService -Identity %s returned nothing; set the target database instance '
+                             'explicitly.' % store)
+        sql = found[0].required_text('PoolFqdn')
+        instance = found[0].text('SqlInstanceName')
+        return '%s\\%s' % (sql, instance) if instance else sql
+
+    def export_room_directory(self, db_instance, db_name=None, scope=None):
+        """The room directory of a chat database (categories, rooms, members; no content) as zip bytes:
+        ``Export-CsPersistentChatData -Level RoomDirectory -AsBytes``. Reads only."""
+        parameters = {'DBInstance': db_instance, 'Level': 'RoomDirectory', 'AsBytes': None}
+        if db_name:
+            parameters['DBName'] = db_name
+        if scope:
+            parameters['Scope'] = list(scope)
+        result = self.call('Export-CsPersistentChatData', parameters)
+        chunks = [item for item in result.output if isinstance(item, (bytes, bytearray))]
+        if len(chunks) != 1:
+            raise PchatError('%s returned %d byte arrays where one export was expected.'
+                             % (describe_call('Export-CsPersistentChatData', parameters), len(chunks)))
+        return bytes(chunks[0]), result.warnings
+
+    def export_to_file(self, db_instance, db_name, file_name, report=None, scope=None):
+        """A full export of a chat database to a .zip on the front end; returns the warnings."""
+        parameters = {'DBInstance': db_instance, 'FileName': file_name}
+        if db_name:
+            parameters['DBName'] = db_name
+        if scope:
+            parameters['Scope'] = list(scope)
+        if report:
+            parameters['Report'] = report
+        return self.call('Export-CsPersistentChatData', parameters).warnings
+
+    def import_file(self, db_instance, file_name, what_if, report=None):
+        """``Import-CsPersistentChatData -DBInstance -FileName [-WhatIf] [-Report] -Confirm:$false``: returns the
+        CallResult (errors included: the caller judges them, the -WhatIf run is a gate)."""
+        parameters = {'DBInstance': db_instance, 'FileName': file_name}
+        if report:
+            parameters['Report'] = report
+        if what_if:
+            parameters['WhatIf'] = None
+        parameters['Confirm'] = False
+        return self.session.call('Import-CsPersistentChatData', parameters)
+
+    def message_test(self, pool_fqdn, sender, receiver):
+        """Test-CsPersistentChatMessage against a Persistent Chat pool (a synthetic transaction): result, latency
+        (seconds), error, diagnosis, and the warnings it wrote."""
+        result = self.session.call('Test-CsPersistentChatMessage', {
+            'TargetFqdn': pool_fqdn, 'SenderSipAddress': sender, 'ReceiverSipAddress': receiver})
+        if result.errors and not result.output:
+            raise self.call_error('Test-CsPersistentChatMessage', {'TargetFqdn': pool_fqdn}, result)
+        found = objects(result, 'synthetic transaction result', 'Microsoft.Rtc.SyntheticTransactions.TaskOutput')
+        if not found:
+            raise PchatError('Test-CsPersistentChatMessage -TargetFqdn %s returned no result.' % pool_fqdn)
+        props = found[0]
+        return {'result': props.text('Result'), 'latency_seconds': timespan_seconds(props.text('Latency')),
+                'error': props.text('Error'), 'diagnosis': props.text('Diagnosis'), 'warnings': result.warnings}
+
+
+def timespan_seconds(text):
+    """Seconds from a TimeSpan's text ('[d.]hh:mm:ss[.fffffff]', what remoting sends one level down), or None."""
+    if not text:
+        return None
+    first_dot, first_colon = text.find('.'), text.find(':')
+    days, _dot, clock = text.partition('.') if -1 < first_dot < first_colon else ('', '', text)
+    try:
+        hours, minutes, seconds = clock.split(':')
+        return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    except ValueError:
+        return None

@@ -1,0 +1,320 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The data migration of one cutover unit, in the steps of Microsoft's migration guide, each recorded so that a
+run killed anywhere and run again does only what is left, and a completed import is never repeated:
+
+1. ``backup``: the Persistent Chat pool's database exported to a file on the front end (its backup, named in the
+   record and the report);
+2. ``export``: the Group Chat database exported to a file on the front end (the legacy pool must be stopped), and
+   its room directory read back to predict what the import will make of it (chat_data.predict);
+3. ``check``: ``Import-CsPersistentChatData -WhatIf``: every error, and every warning of a kind the user has not
+   accepted by name, stops the migration here, before anything is written;
+4. ``import``: the real import (the target pool's chat services must be stopped), then the pool's categories and
+   rooms compared with the prediction; an import that did not leave them there fails.
+
+The record is a JSON file on the controller (``record_file``), written atomically after every step.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import time
+
+from ansible_collections.pchat.cutover.plugins.module_utils import chat_data
+from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.lync import LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT
+
+STEPS = ('backup', 'export', 'check', 'import')
+RECORD_FORMAT = 'pchat.cutover/migration-record/v1'
+# The options chat_migration and chat_migration_info share (doc fragment pchat.cutover.migration).
+MIGRATION_SPEC = dict(
+    source_pool=dict(type='str', required=True),
+    target_pool=dict(type='str', required=True),
+    source_db_instance=dict(type='str', required=True),
+    source_db_name=dict(type='str'),
+    categories=dict(type='list', elements='str', default=[]),
+    record_file=dict(type='path', required=True),
+    accept_warnings=dict(type='list', elements='str', default=[],
+                         choices=['category_flattened', 'room_renamed', 'root_managers', 'invitations_off',
+                                  'federated_user', 'category_managers', 'unrecognised']),
+)
+UNVERIFIABLE = [
+    'message history: no Lync cmdlet counts or reads a room\'s messages, so the history is proven only by the '
+    'import completing without errors (its -Report on the front end lists what it wrote)',
+    'files posted in rooms: Lync\'s export does not carry them (copy them by hand, as the migration guide says)',
+]
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _stamp():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+
+
+def windows_join(folder, name):
+    return folder.rstrip('\\/') + '\\' + name
+
+
+class MigrationBackend(object):
+    """One unit's migration; ``platform`` is a LyncPlatform. Every method raises PchatError on failure."""
+
+    def __init__(self, platform, params, check_mode):
+        self.platform = platform
+        self.params = params
+        self.check_mode = check_mode
+        self.source = params['source_pool'].lower()
+        self.target = params['target_pool'].lower()
+        self.record_file = os.path.expanduser(params['record_file'])
+        self.record = self.load_record()
+        self._target_view = None
+
+    # -- the record ------------------------------------------------------------------------------------
+    def load_record(self):
+        try:
+            with open(self.record_file) as handle:
+                record = json.load(handle)
+        except (OSError, ValueError):
+            record = None
+        fresh = {'format': RECORD_FORMAT, 'source_pool': self.source, 'target_pool': self.target, 'steps': {}}
+        if not isinstance(record, dict) or record.get('format') != RECORD_FORMAT:
+            return fresh
+        if (record.get('source_pool'), record.get('target_pool')) != (self.source, self.target):
+            raise PchatError('the migration record %s is of %s -> %s, not of this unit (%s -> %s); give each unit its '
+                             'own record file.' % (self.record_file, record.get('source_pool'),
+                                                   record.get('target_pool'), self.source, self.target))
+        return record
+
+    def save_record(self):
+        if self.check_mode:
+            return
+        folder = os.path.dirname(self.record_file)
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            tmp = self.record_file + '.tmp'
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, 'w') as handle:
+                json.dump(self.record, handle, indent=2, sort_keys=True)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.record_file)  # the record is whole, old or new, never torn
+        except OSError as exc:
+            raise PchatError('cannot write the migration record %s (%s); check pchat_state_dir.' % (self.record_file, exc))
+
+    def step(self, name):
+        return self.record['steps'].get(name) or {}
+
+    def mark(self, name, **values):
+        values.setdefault('at', _now())
+        self.record['steps'][name] = values
+        self.save_record()
+
+    # -- what the platform holds -----------------------------------------------------------------------
+    def source_db(self):
+        return self.params['source_db_instance'], self.params.get('source_db_name')
+
+    def target_db(self):
+        if not self.params.get('target_db_instance'):
+            self.params['target_db_instance'] = self.platform.chat_database(self.target)
+        return self.params['target_db_instance']
+
+    def target_view(self):
+        """The target pool's rooms and categories (read once per run)."""
+        if self._target_view is None:
+            self._target_view = (self.platform.rooms(self.target), self.platform.categories(self.target))
+        return self._target_view
+
+    def prediction(self):
+        """Read the source's room directory and predict the import (read-only)."""
+        instance, name = self.source_db()
+        data, warnings = self.platform.export_room_directory(instance, name, self.params.get('categories'))
+        directory = chat_data.read_room_directory(data)
+        domains = set(chat_data._domain(p['uri']) for p in directory['principals'].values() if p['dn'] and p['uri'])
+        predicted = chat_data.predict(directory, domains)
+        predicted['export_warnings'] = warnings
+        return predicted
+
+    def comparison(self):
+        expected = self.record.get('expected')
+        if not expected:
+            return None
+        rooms, categories = self.target_view()
+        return chat_data.compare(expected, rooms, categories)
+
+    def require_pools(self):
+        source = self.platform.require_pool(self.source, (LEGACY_2010, LEGACY_2007R2), 'source_pool')
+        target = self.platform.require_pool(self.target, (PERSISTENT_CHAT,), 'target_pool')
+        return source, target
+
+    # -- status ----------------------------------------------------------------------------------------
+    def status(self):
+        """done (the recorded import is there), in_progress (some steps recorded), not_started."""
+        if self.step('import').get('done'):
+            compared = self.comparison()
+            if compared is not None and compared['matches']:
+                return 'done', compared
+            return 'incomplete', compared
+        return ('in_progress' if self.record['steps'] else 'not_started'), None
+
+    def info(self):
+        status, compared = self.status()
+        result = {'status': status, 'steps': self.record['steps'], 'comparison': compared,
+                  'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'warnings': [], 'preview': None}
+        if status != 'done':
+            predicted = self.prediction()
+            accepted = set(self.params.get('accept_warnings') or [])
+            kinds = {}
+            for kind, _text in predicted['warnings']:
+                kinds[kind] = kinds.get(kind, 0) + 1
+            result['blockers'] = list(predicted['errors'])
+            result['warnings'] = ['%d %s warning(s)%s' % (count, kind, ' (accepted)' if kind in accepted else
+                                                          ': the -WhatIf import will stop on them unless accepted with '
+                                                          'pchat_migration_accept_warnings')
+                                  for kind, count in sorted(kinds.items())]
+            result['preview'] = {'counts': predicted['counts'], 'warning_kinds': kinds,
+                                 'examples': [text for _kind, text in predicted['warnings'][:20]]}
+        return result
+
+    # -- steps -----------------------------------------------------------------------------------------
+    def run(self, steps):
+        done = []
+        for name in steps:
+            started = time.time()
+            outcome = getattr(self, 'step_' + name)()
+            outcome.update(step=name, seconds=round(time.time() - started, 1))
+            done.append(outcome)
+        return done
+
+    def step_backup(self):
+        backup = self.step('backup')
+        if backup.get('done'):
+            return {'changed': False, 'file': backup['file'], 'summary': 'backed up before, to %s' % backup['file']}
+        self.require_pools()
+        target_db = self.target_db()
+        name = windows_join(self.params['export_dir'], '%s-backup-%s.zip' % (self.target, _stamp()))
+        if self.check_mode:
+            return {'changed': True, 'file': None, 'summary': 'would export %s (%s) to %s' % (self.target, target_db, name)}
+        warnings = self.platform.export_to_file(target_db, None, name)
+        self.mark('backup', done=True, file=name, database=target_db, warnings=warnings)
+        return {'changed': True, 'file': name, 'warnings': warnings,
+                'summary': 'exported the Persistent Chat database %s to %s' % (target_db, name)}
+
+    def step_export(self):
+        export = self.step('export')
+        instance, db_name = self.source_db()
+        settings = {'database': instance, 'database_name': db_name, 'categories': self.params.get('categories') or []}
+        if export.get('done') and export.get('settings') == settings:
+            return {'changed': False, 'file': export['file'], 'counts': self.record.get('counts'),
+                    'summary': 'exported before, to %s' % export['file']}
+        source, _target = self.require_pools()
+        if source['state'] not in ('stopped', 'disabled') and not self.params.get('force'):
+            raise PchatError('the Group Chat pool %s is %s: the migration guide exports only once every Group Chat '
+                             'service is stopped (messages posted later would be lost). Run the disable phase first '
+                             '(or set force to export anyway).' % (self.source, source['state']))
+        predicted = self.prediction()
+        name = windows_join(self.params['export_dir'], '%s-export-%s.zip' % (self.source, _stamp()))
+        summary = '%d categories, %d rooms, %d member entries' % (
+            predicted['counts']['categories'], predicted['counts']['rooms'], predicted['counts']['members'])
+        if self.check_mode:
+            return {'changed': True, 'file': None, 'counts': predicted['counts'],
+                    'summary': 'would export %s (%s) to %s: %s' % (self.source, instance, name, summary)}
+        warnings = self.platform.export_to_file(instance, db_name, name, scope=self.params.get('categories'))
+        self.record['expected'] = {'categories': predicted['categories'], 'rooms': predicted['rooms']}
+        self.record['counts'] = predicted['counts']
+        self.record['steps'].pop('check', None)  # a new export must pass the gate again
+        self.record['steps'].pop('import', None)
+        self.mark('export', done=True, file=name, settings=settings, warnings=warnings,
+                  fingerprint=chat_data.fingerprint(predicted))
+        return {'changed': True, 'file': name, 'counts': predicted['counts'], 'warnings': warnings,
+                'summary': 'exported %s to %s: %s' % (self.source, name, summary)}
+
+    def _export_file(self, what):
+        export = self.step('export')
+        if not export.get('done'):
+            if self.check_mode:
+                return None
+            raise PchatError('%s needs the export step first (no export of %s is recorded in %s).'
+                             % (what, self.source, self.record_file))
+        return export['file']
+
+    def step_check(self):
+        accepted = sorted(set(self.params.get('accept_warnings') or []))
+        file_name = self._export_file('the -WhatIf import')
+        check = self.step('check')
+        if check.get('done') and check.get('file') == file_name and set(check.get('needs') or []) <= set(accepted):
+            return {'changed': False, 'warning_kinds': check.get('warning_kinds'),
+                    'summary': 'the -WhatIf import passed before'}
+        if file_name is None:  # check mode before any export: the prediction is the preview
+            predicted = self.prediction()
+            kinds = sorted(set(kind for kind, _t in predicted['warnings']))
+            return {'changed': True, 'warning_kinds': kinds, 'blockers': predicted['errors'],
+                    'summary': 'would run the -WhatIf import; predicted: %d errors, warnings of kinds %s'
+                               % (len(predicted['errors']), ', '.join(kinds) or 'none')}
+        result = self.platform.import_file(self.target_db(), file_name, what_if=True)
+        errors = [e['message'] for e in result.errors]
+        reasons, kinds = chat_data.gate(errors, result.warnings, accepted)
+        if reasons:
+            raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.'
+                             % (file_name, self.target, '; '.join(reasons[:10])),
+                             details={'errors': errors, 'warnings': result.warnings, 'warning_kinds': kinds})
+        if not self.check_mode:
+            self.mark('check', done=True, file=file_name, warning_kinds=kinds, needs=sorted(kinds))
+        return {'changed': True, 'warning_kinds': kinds,
+                'summary': 'the -WhatIf import passed: no errors; accepted warnings %s' % (kinds or 'none')}
+
+    def step_import(self):
+        file_name = self._export_file('the import')
+        status, compared = self.status()
+        if status == 'done' and not self.params.get('force'):
+            return {'changed': False, 'comparison': compared, 'summary': 'imported before; %s' % compared['summary']}
+        if file_name is not None and not self.step('check').get('done'):
+            raise PchatError('the import needs the -WhatIf check to pass first (run the check step).')
+        _source, target = self.require_pools()
+        running = [(server['fqdn'], service['name']) for server in target['servers']
+                   for service in server['services'] if service['status'] != 'stopped']
+        if running and not self.check_mode:
+            raise PchatError('the Persistent Chat services of %s still run (%s): the migration guide imports only into '
+                             'a stopped pool. Stop them first (pchat.cutover.chat_pool state=stopped; the migrate '
+                             'role does that).' % (self.target, ', '.join('%s on %s' % (n, s) for s, n in running)))
+        if self.check_mode:
+            return {'changed': True, 'summary': 'would import %s into %s' % (file_name or 'the export', self.target)}
+        report = windows_join(self.params['export_dir'], '%s-import-%s.html' % (self.target, _stamp()))
+        self.mark('import', done=False, started=True, file=file_name, report=report)
+        result = self.platform.import_file(self.target_db(), file_name, what_if=False, report=report)
+        if result.errors:
+            raise self.platform.call_error(
+                'Import-CsPersistentChatData', {'DBInstance': self.target_db(), 'FileName': file_name}, result,
+                advice='Part of the data may have been written; the import overwrites items of the same name, so '
+                       'running the migrate phase again completes it.')
+        self._target_view = None
+        compared = self.comparison()
+        if not compared['matches']:
+            raise PchatError('Import-CsPersistentChatData reported no error, but %s does not hold what the export '
+                             'predicts: %s (missing rooms: %s; differing: %s). Check the import report %s on %s.'
+                             % (self.target, compared['summary'], ', '.join(compared['missing_rooms'][:5]) or 'none',
+                                ', '.join(d['room'] for d in compared['different'][:5]) or 'none', report,
+                                self.platform.host), details={'comparison': compared})
+        self.mark('import', done=True, file=file_name, report=report, warnings=result.warnings,
+                  comparison=compared['summary'])
+        return {'changed': True, 'comparison': compared, 'report': report,
+                'summary': 'imported %s into %s; %s' % (file_name, self.target, compared['summary'])}
+
+    def counts(self, outcomes):
+        """``counts`` keyed by object kind (migrated / already_present / skipped), as DESIGN.md fixes them;
+        messages cannot be counted through the cmdlets (None)."""
+        counts = self.record.get('counts') or {}
+        imported = any(o['step'] == 'import' and o['changed'] for o in outcomes)
+        skipped = len([e for e in (self.record.get('skipped') or [])])
+        result = {}
+        for kind in ('categories', 'rooms', 'members'):
+            total = counts.get(kind)
+            result[kind] = {'migrated': total if imported else 0,
+                            'already_present': 0 if imported else (total or 0),
+                            'skipped': skipped if kind == 'rooms' else 0}
+        result['messages'] = {'migrated': None, 'already_present': None, 'skipped': None}
+        return result
