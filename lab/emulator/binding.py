@@ -387,11 +387,12 @@ class Bound(object):
     ``common`` (common and ShouldProcess parameters), ``set_name``, and ``pipeline_params`` (those a record may
     still bind)."""
 
-    def __init__(self, spec, values, common, set_name):
+    def __init__(self, spec, values, common, set_name, candidates=None):
         self.spec = spec
         self.values = values
         self.common = common
-        self.set_name = set_name
+        self.set_name = set_name  # None while pipeline input may still decide it
+        self.candidates = candidates or [set_name]
 
     def get(self, name, default=None):
         return self.values.get(name, default)
@@ -458,8 +459,11 @@ class Binder(object):
             values[param.name] = param.type.convert(param.name, argument)
             if param.sets is not None:
                 candidates = [s for s in candidates if s in param.sets]
-        set_name = self._choose_set(candidates, values, expects_input)
         self._check_values(values)
+        if expects_input and len(candidates) > 1:
+            # Which set applies is decided per input record, by the parameter the record binds to.
+            return Bound(self.spec, values, common, None, candidates)
+        set_name = self._choose_set(candidates, values, expects_input)
         if not expects_input:
             self.check_mandatory(set_name, values)
         return Bound(self.spec, values, common, set_name)
@@ -521,25 +525,32 @@ class Binder(object):
         """Values for one pipeline input record (by value first, then by property name), checked for the
         mandatory parameters of the chosen set. Raises BindingError('InputObjectNotBound') when nothing fits."""
         values = dict(bound.values)
+        candidates = list(bound.candidates)
         took = False
+
+        def usable(param, kinds):
+            return param.pipeline in kinds and param.name not in values and any(param.in_set(s) for s in candidates)
         for param in self.spec.params:
-            if param.pipeline in ('value', 'both') and param.in_set(bound.set_name) and param.name not in values:
-                if param.type.accepts(record):
-                    values[param.name] = param.type.convert(param.name, record)
-                    took = True
-                    break
+            if usable(param, ('value', 'both')) and param.type.accepts(record):
+                values[param.name] = param.type.convert(param.name, record)
+                candidates = [s for s in candidates if param.in_set(s)]
+                took = True
+                break
         if not took and isinstance(record, PSObj):
             for param in self.spec.params:
-                if param.pipeline in ('property', 'both') and param.in_set(bound.set_name) \
-                        and param.name not in values:
-                    for key, value in record.properties.items():
-                        if key.lower() in [n.lower() for n in (param.name,) + param.aliases]:
-                            values[param.name] = param.type.convert(param.name, value)
-                            took = True
+                if not usable(param, ('property', 'both')):
+                    continue
+                for key, value in record.properties.items():
+                    if key.lower() in [n.lower() for n in (param.name,) + param.aliases]:
+                        values[param.name] = param.type.convert(param.name, value)
+                        candidates = [s for s in candidates if param.in_set(s)]
+                        took = True
+                        break
         if not took:
             raise BindingError('InputObjectNotBound',
                                'The input object cannot be bound to any parameters for the command either because '
                                'the command does not take pipeline input or the input and its properties do not '
                                'match any of the parameters that take pipeline input.', target=_describe(record))
-        self.check_mandatory(bound.set_name, values)
-        return Bound(self.spec, values, bound.common, bound.set_name)
+        set_name = self._choose_set(candidates, values, False)
+        self.check_mandatory(set_name, values)
+        return Bound(self.spec, values, bound.common, set_name)

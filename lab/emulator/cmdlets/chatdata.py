@@ -12,6 +12,7 @@ import csv
 import datetime
 import io
 import os
+import sqlite3
 
 from lab import topology
 from lab.emulator import chatformat, objects, store as store_mod, winpath
@@ -219,7 +220,8 @@ def export_data(ctx):
         if ROOMS in members:
             writer.rooms(_room_items(ctx, selection, hold=CONTENT not in members))
         if CONTENT in members:
-            messages = writer.content(_content(ctx, selection), after_room=lambda n: _after_room(ctx, n))
+            messages = _message_count(ctx, selection)
+            writer.content(_content(ctx, selection), after_room=lambda n: _after_room(ctx, n))
         writer.close()
     except BaseException:
         handle.close()
@@ -252,16 +254,28 @@ def _room_items(ctx, selection, hold):
 
 
 def _content(ctx, selection):
-    cursor_conn = ctx.store
     for room in selection.rooms:
-        rows = cursor_conn.execute('SELECT sender, sent_at, body FROM messages WHERE room_id = ? ORDER BY id',
-                                   (room['id'],))
-        yield room['id'], rows
+        yield room['id'], ctx.store.execute(chatformat.CONTENT_SELECT_SQL, (room['id'], room['id']))
+
+
+def _message_count(ctx, selection):
+    ids = [room['id'] for room in selection.rooms]
+    total = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        total += ctx.store.execute('SELECT COUNT(*) FROM messages WHERE room_id IN (%s)' % ','.join('?' * len(chunk)),
+                                   chunk).fetchone()[0]
+    return total
 
 
 def _after_room(ctx, count):
     ctx.hold('rooms:%d' % count)
     ctx.check_stop()
+
+
+def _drain(rows):
+    for _row in rows:
+        pass
 
 
 def _remove(path):
@@ -293,6 +307,7 @@ class ImportRun(object):
         self.counts = dict(categories=0, categories_overwritten=0, rooms=0, rooms_overwritten=0, rooms_skipped=0,
                            messages=0)
         self.notes = []  # (kind, text) for -Report
+        self.not_migrated = set()  # export ids of rooms reported as not migrated (their content is skipped quietly)
 
     def warn(self, text):
         self.notes.append(('Warning', text))
@@ -430,12 +445,14 @@ class ImportRun(object):
                            'not migrated: move it to a category before exporting.' % room['name'],
                            'RoomWithoutCategory', target=room['name'])
                 self.counts['rooms_skipped'] += 1
+                self.not_migrated.add(room['id'])
                 continue
             category_name, category_invitations, depth = category
             if category_name is None:
                 self.error('Chat room "%s" is not migrated: its category could not be migrated.' % room['name'],
                            'RoomCategoryNotMigrated', target=room['name'])
                 self.counts['rooms_skipped'] += 1
+                self.not_migrated.add(room['id'])
                 continue
             name = room['name']
             if depth > 1:
@@ -445,6 +462,7 @@ class ImportRun(object):
                            'than %d characters. Shorten it before exporting.' % (room['name'], MAX_NAME),
                            'RoomNameTooLong', target=room['name'])
                 self.counts['rooms_skipped'] += 1
+                self.not_migrated.add(room['id'])
                 continue
             if name != room['name']:
                 self.warn('Chat room "%s" becomes "%s": rooms of a sub-category are prefixed with their parent '
@@ -469,22 +487,26 @@ class ImportRun(object):
             self.ctx.check_stop()
             with store_mod.transaction(self.conn):
                 room_id = self._write_room(room)
-                if room_id is not None:
-                    target_ids[room['id']] = room_id
-                    if self.reader.has(CONTENT):
-                        self.conn.execute('DELETE FROM messages WHERE room_id = ?', (room_id,))
-                        if pending is not None and pending[0] == room['id']:
-                            self._insert_messages(room_id, pending[1])
-                            pending = next(content, None)
-            if room_id is not None:
-                self.ctx.hold('rooms:%d' % index)
+                if room_id is not None and self.reader.has(CONTENT):
+                    self.conn.execute('DELETE FROM messages WHERE room_id = ?', (room_id,))
+                if pending is not None and pending[0] == room['id']:
+                    if room_id is not None:
+                        self._insert_messages(room_id, pending[1])
+                    else:
+                        _drain(pending[1])
+                    pending = next(content, None)
+            if room_id is None:
+                self.not_migrated.add(room['id'])
+                continue
+            target_ids[room['id']] = room_id
+            self.ctx.hold('rooms:%d' % index)
         while pending is not None:  # content not in room order, or for rooms not in the file
             room_id = target_ids.get(pending[0])
             if room_id is None:
-                self.error('Chat content for room id %s has no migrated chat room; it is not imported.' % pending[0],
-                           'ContentWithoutRoom', target=pending[0])
-                for _row in pending[1]:
-                    pass
+                if pending[0] not in self.not_migrated:  # those were reported already
+                    self.error('Chat content for room id %s has no chat room in the file; it is not imported.'
+                               % pending[0], 'ContentWithoutRoom', target=pending[0])
+                _drain(pending[1])
             else:
                 with store_mod.transaction(self.conn):
                     self._insert_messages(room_id, pending[1])
@@ -529,9 +551,8 @@ class ImportRun(object):
     def _insert_messages(self, room_id, rows):
         before = self.conn.total_changes
         try:
-            self.conn.executemany('INSERT INTO messages (room_id, sender, sent_at, body) VALUES (?, ?, ?, ?)',
-                                  ((room_id, sender, sent_at, body) for sender, sent_at, body in rows))
-        except (IndexError, ValueError, csv.Error) as exc:
+            self.conn.executemany(chatformat.CONTENT_INSERT_SQL % int(room_id), rows)
+        except (sqlite3.ProgrammingError, ValueError, csv.Error) as exc:
             raise FormatError('%s has a malformed row (%s)' % (CONTENT, exc))
         self.counts['messages'] += self.conn.total_changes - before
 
