@@ -347,7 +347,7 @@ def malformed(value, rule):
     if not isinstance(value, PSObj):
         return value
     names = list(value.properties)
-    drop = set(rule.get('drop') or names[1::2])
+    drop = set(rule['drop'] if rule.get('drop') is not None else names[1::2])
     props = []
     for name in names:
         if name in drop:
