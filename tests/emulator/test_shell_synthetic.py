@@ -82,6 +82,11 @@ def _conflict(ocs, scratch):
     return message_test(ocs)
 
 
+def test_force_hides_the_warning_not_the_failure(ocs, scratch):
+    result = message_test(ocs, Force=None)  # nothing is ready: the pool is stopped
+    assert result.outputs[0]['Result'].name == 'Failure' and result.warnings == []
+
+
 def test_registrar_with_several_chat_pools_needs_a_room(ocs, scratch):
     ready(ocs, scratch)
     result = message_test(ocs, TargetFqdn=topology.FRONT_END_POOL)

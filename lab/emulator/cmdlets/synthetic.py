@@ -127,7 +127,7 @@ def test_message(ctx):
         _check_room(ctx, pool)
         _check_endpoints(ctx, view, pool)
     except Failure as failure:
-        ctx.warning('Test-CsPersistentChatMessage failed for %s: %s' % (target, failure.error))
+        ctx.warning('Test-CsPersistentChatMessage failed for %s: %s' % (target, failure.error), forceable=True)
         ctx.write(objects.task_output(target, False, (time.time() - started) * 1000, failure.error,
                                       failure.diagnosis))
         return
