@@ -17,9 +17,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import sqlite3
 import threading
 
-from lab.emulator import api, errors, store as store_mod
+from ldap3.core.exceptions import LDAPException
+
+from lab.emulator import api, errors, store as store_mod, winpath
+from lab.emulator.directory import Directory, DirectoryError
 from lab.emulator.api import PATH_OCS, ErrorRecord, PSEnum, PSObj, TerminatingError
 from lab.emulator.binding import Binder, BindingError
 from lab.emulator.cmdlets import LYNC, all_specs
@@ -45,7 +49,6 @@ class Shell(api.ShellInterface):
     def directory(self):
         with self._lock:
             if self._directory is None:
-                from lab.emulator.directory import Directory  # pylint: disable=import-outside-toplevel
                 self._directory = Directory(self.lab_dir)
             return self._directory
 
@@ -316,7 +319,7 @@ class Invocation(object):
             self.error(self.cmdlet_error(fault_text(self._faults['error'], 'Injected non-terminating fault.'),
                                          'EmulatorFault'))
         if upstream is None:
-            self.spec.handler(self)
+            self._work()
         else:
             # Each input record runs the cmdlet once; with no records it does not run at all, as PowerShell's
             # ProcessRecord.
@@ -328,10 +331,29 @@ class Invocation(object):
                     self.error(errors.binding(exc.message, exc.reason, self.spec, exc.category, exc.exception_type,
                                               exc.target))
                     continue
-                self.spec.handler(self)
+                self._work()
             self.bound = whole
         if 'huge' in self._faults:
             self._huge(self._faults['huge'])
+
+    def _work(self):
+        """The cmdlet's work; failures of what it depends on become the terminating errors a cmdlet would throw
+        (anything else escaping is a bug in the shell, which the transport reports as such)."""
+        try:
+            self.spec.handler(self)
+        except TerminatingError:
+            raise
+        except winpath.PathError as exc:
+            raise TerminatingError(self.cmdlet_error(str(exc), 'PathNotFound', category='ObjectNotFound',
+                                                     exception_type='System.IO.' + exc.kind))
+        except (DirectoryError, LDAPException) as exc:
+            raise TerminatingError(self.cmdlet_error(
+                'An Active Directory operation failed: %s' % exc, 'ActiveDirectoryOperationFailed',
+                category='ConnectionError', exception_type='Microsoft.Rtc.Management.ADConnect.ADOperationException'))
+        except (sqlite3.OperationalError, store_mod.StoreError) as exc:
+            raise TerminatingError(self.cmdlet_error(
+                'The Central Management Store or a chat database is unavailable: %s' % exc, 'StoreUnavailable',
+                category='ResourceUnavailable', exception_type='System.Data.SqlClient.SqlException'))
 
     def _huge(self, rule):
         count = int(rule.get('count') or HUGE_DEFAULT_COUNT)

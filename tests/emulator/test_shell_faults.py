@@ -77,3 +77,21 @@ def test_whatif_refused_fires_only_under_whatif(ocs, scratch):
 def test_rules_for_other_cmdlets_do_not_fire(ocs, scratch):
     fault(scratch, 'Get-CsComputer', 'terminating')
     assert ocs.run('Get-CsPool').ok
+
+
+def test_an_unreachable_directory_is_a_clean_terminating_error(scratch):
+    import os
+    from conftest import Runner, make_session
+    from lab.emulator.api import PATH_OCS
+    from lab.emulator.shell import Shell
+    path = os.path.join(scratch, 'connection.json')
+    values = json.load(open(path))
+    values['PCHAT_LDAP_URL'] = values['PCHAT_LDAP_URL'].rsplit(':', 1)[0] + ':1'  # nothing listens there
+    json.dump(values, open(path, 'w'))
+    shell = Shell(scratch)
+    try:
+        result = Runner(shell, make_session(PATH_OCS)).run('Get-CsPersistentChatEndpoint')
+    finally:
+        shell.close()
+    assert result.failure.error_id.startswith('ActiveDirectoryOperationFailed,')
+    assert result.failure.category == 'ConnectionError'
