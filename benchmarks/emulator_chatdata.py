@@ -8,7 +8,8 @@ principal look-ups).
     LAB_DIR=.lab .venv/bin/python benchmarks/emulator_chatdata.py --messages 1000000 --rooms 2000
 
 Prints one JSON line: seconds for the raw copy, the export, the import, their ratio, the export file's size and
-this process's peak RSS. Run it once per size in separate processes to compare memory (peak RSS is per process).
+the peak RSS of the process that ran them (the data set is generated in a child process). Compare the peak RSS
+of two sizes to see that memory stays flat.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +20,7 @@ import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,18 +33,27 @@ from lab.emulator.api import PATH_OCS, Command, CollectingStreams, Session  # no
 from lab.emulator.shell import Shell  # noqa: E402
 
 
-def scratch_lab(source_lab, messages, rooms, users):
-    """A lab folder sharing the running lab's directory, with its own store holding one big legacy data set."""
-    lab_dir = tempfile.mkdtemp(prefix='pchat-bench-')
-    for name in ('lab-state.json', 'connection.json'):
-        shutil.copy(os.path.join(source_lab, name), os.path.join(lab_dir, name))
-    winpath.ensure_standard_folders(lab_dir)
+def generate(lab_dir, messages, rooms, users):
     conn = store_mod.open_store(os.path.join(lab_dir, 'platform.sqlite'), create=True)
     platform_seed.ensure_topology(conn)
     dataset.generate(conn, topology.LEGACY_POOL, dataset.DataSetParams(seed=7, rooms=rooms, messages=messages,
                                                                        users=users, disabled_rooms=0))
     conn.close()
-    return lab_dir
+
+
+def scratch_lab(source_lab, messages, rooms, users):
+    """A lab folder sharing the running lab's directory, with its own store holding one big legacy data set.
+    Generation and the raw copy run in a child process, so this process's peak RSS is export's and import's
+    alone; returns (folder, generation seconds, raw copy seconds)."""
+    lab_dir = tempfile.mkdtemp(prefix='pchat-bench-')
+    for name in ('lab-state.json', 'connection.json'):
+        shutil.copy(os.path.join(source_lab, name), os.path.join(lab_dir, name))
+    winpath.ensure_standard_folders(lab_dir)
+    child = subprocess.run([sys.executable, os.path.abspath(__file__), '--generate-into', lab_dir, '--messages',
+                            str(messages), '--rooms', str(rooms), '--users', str(users)], check=True,
+                           capture_output=True, text=True)
+    timings = json.loads(child.stdout.strip().splitlines()[-1])
+    return lab_dir, timings['generate_s'], timings['raw_s']
 
 
 def raw_copy_seconds(path):
@@ -56,7 +67,8 @@ def raw_copy_seconds(path):
                      'WHERE pool_fqdn = ?', (topology.TARGET_POOL_2, category, topology.LEGACY_POOL))
         conn.execute('INSERT INTO messages (room_id, sender, sent_at, body) SELECT t.id, m.sender, m.sent_at, m.body '
                      'FROM messages m JOIN rooms s ON s.id = m.room_id JOIN rooms t ON t.pool_fqdn = ? AND '
-                     't.name = \'raw \' || s.name WHERE s.pool_fqdn = ?', (topology.TARGET_POOL_2, topology.LEGACY_POOL))
+                     't.name = \'raw \' || s.name WHERE s.pool_fqdn = ?',
+                     (topology.TARGET_POOL_2, topology.LEGACY_POOL))
     seconds = time.perf_counter() - started
     store_mod.wipe_chat_data(conn, topology.TARGET_POOL_2)
     conn.close()
@@ -81,13 +93,18 @@ def main(argv=None):
     parser.add_argument('--rooms', type=int, default=2000)
     parser.add_argument('--users', type=int, default=200)
     parser.add_argument('--keep', action='store_true', help='keep the scratch lab folder')
+    parser.add_argument('--generate-into', help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.generate_into:
+        started = time.perf_counter()
+        generate(args.generate_into, args.messages, args.rooms, args.users)
+        generated = time.perf_counter() - started
+        raw = raw_copy_seconds(os.path.join(args.generate_into, 'platform.sqlite'))
+        print(json.dumps({'generate_s': generated, 'raw_s': raw}))
+        return 0
     source_lab = os.path.abspath(os.environ.get('LAB_DIR') or '.lab')
-    generated = time.perf_counter()
-    lab_dir = scratch_lab(source_lab, args.messages, args.rooms, args.users)
-    generated = time.perf_counter() - generated
+    lab_dir, generated, raw = scratch_lab(source_lab, args.messages, args.rooms, args.users)
     try:
-        raw = raw_copy_seconds(os.path.join(lab_dir, 'platform.sqlite'))
         shell = Shell(lab_dir)
         zip_path = 'C:\\Windows\\Temp\\bench.zip'
         export = run(shell, 'Export-CsPersistentChatData', [

@@ -11,6 +11,9 @@ $PY -m pytest -q -p no:cacheprovider tests/unit
 step "lab (bring up / reuse)"
 $PY -m lab up
 
+step "Lync emulator shell tests (in-process, real Samba AD)"
+$PY -m pytest -q -p no:cacheprovider tests/emulator
+
 step "integration tests (real Samba AD + lab store)"
 $PY -m pytest -q -p no:cacheprovider tests/integration
 

@@ -77,7 +77,8 @@ def test_new_endpoint_without_pass_thru_writes_nothing_to_the_output(ocs, ldap):
 @pytest.mark.parametrize('sip', ['sip:OCSChat@contoso.com', 'sip:ocschat@CONTOSO.com'])
 def test_the_well_known_user_blocks_its_sip_uri(ocs, ldap, sip):
     result = new_endpoint(ocs, sip)
-    assert result.failure.error_id == 'SipAddressInUse,Microsoft.Rtc.Management.AD.Cmdlets.NewPersistentChatEndpointCmdlet'
+    assert result.failure.error_id == ('SipAddressInUse,Microsoft.Rtc.Management.AD.Cmdlets.'
+                                       'NewPersistentChatEndpointCmdlet')
     assert names.WELL_KNOWN_DN in result.failure.message
     assert result.failure.category == 'ResourceExists'
 

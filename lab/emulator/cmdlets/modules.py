@@ -18,7 +18,8 @@ _LYNC_NAME = re.compile(r'^(?:.*[\\/])?lync(?:\.psd1)?$', re.IGNORECASE)
 
 
 @cmdlet('Import-Module', 'Microsoft.PowerShell.Commands.ImportModuleCommand', module=CORE,
-        source='https://learn.microsoft.com/powershell/module/microsoft.powershell.core/import-module?view=powershell-4.0',
+        source='https://learn.microsoft.com/powershell/module/microsoft.powershell.core/import-module'
+               '?view=powershell-4.0',
         params=[Param('Name', STRINGS, mandatory=True, position=0), Param('Force', SWITCH), Param('Global', SWITCH),
                 Param('PassThru', SWITCH), Param('DisableNameChecking', SWITCH), Param('Prefix')],
         output='System.Management.Automation.PSModuleInfo (with -PassThru)')
