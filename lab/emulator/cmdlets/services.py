@@ -169,7 +169,7 @@ def _controller_array():
     return Instances('System.ServiceProcess.ServiceController[]', [SERVICE_CONTROLLER])
 
 
-def _windows_computers(ctx, command_class):
+def _windows_computers(ctx):
     """(name as given, computer FQDN) for each -ComputerName; a non-terminating error for unknown ones."""
     found = []
     for name in ctx.get('ComputerName') or ['.']:
@@ -184,7 +184,7 @@ def _windows_computers(ctx, command_class):
     return found
 
 
-def _select(ctx, rows, names, display_names, command_class):
+def _select(ctx, rows, names, display_names):
     """Rows matching -Name / -DisplayName (wildcards allowed) and -Include / -Exclude; an error for each plain
     name that matches nothing, as Get-Service reports."""
     chosen = []
@@ -227,11 +227,11 @@ def get_service(ctx):
         for controller in ctx.get('InputObject'):
             ctx.write(controller)
         return
-    for shown, computer in _windows_computers(ctx, GET_SERVICE):
+    for shown, computer in _windows_computers(ctx):
         rows = ctx.store.execute('SELECT * FROM services WHERE server_fqdn = ? ORDER BY name', (computer,)).fetchall()
         names = ctx.get('Name') if ctx.has('Name') else None
         display = ctx.get('DisplayName') if ctx.has('DisplayName') else None
-        for row in _select(ctx, rows, names, display, GET_SERVICE):
+        for row in _select(ctx, rows, names, display):
             ctx.write(objects.service_controller(row, computer if shown != LOCAL_COMPUTER else '.'))
 
 
@@ -253,13 +253,13 @@ def _controller_targets(ctx):
             found.append((computer['fqdn'], row))
         return found
     found = []
-    for _shown, computer in _windows_computers(ctx, ctx.spec.class_name) if ctx.has('ComputerName') else \
+    for _shown, computer in _windows_computers(ctx) if ctx.has('ComputerName') else \
             [(LOCAL_COMPUTER, LOCAL_COMPUTER)]:
         rows = ctx.store.execute('SELECT * FROM services WHERE server_fqdn = ? ORDER BY name', (computer,)).fetchall()
         names = ctx.get('Name')
         names = [names] if isinstance(names, str) else names
         display = ctx.get('DisplayName') if ctx.has('DisplayName') else None
-        for row in _select(ctx, rows, names if names is not None else None, display, ctx.spec.class_name):
+        for row in _select(ctx, rows, names, display):
             found.append((computer, row))
     return found
 
