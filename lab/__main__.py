@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""``python -m lab up|down|status``: the embedded lab behind ``make lab`` (see docs/lab.md)."""
+"""``python -m lab up|down|status|inspect|knobs``: the embedded lab behind ``make lab`` (see docs/lab.md)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -239,12 +239,33 @@ def status(config, out=sys.stdout):
     return 0 if healthy and emulator_healthy else 1
 
 
+def observer(command, config, rest):
+    """`inspect` (the lab's truth as JSON) and `knobs` (show, set key=JSON..., reset): see docs/lab-emulator.md."""
+    if command == 'inspect':
+        from lab import inspect  # pylint: disable=import-outside-toplevel
+        return inspect.main(config)
+    from lab.emulator import knobs  # pylint: disable=import-outside-toplevel
+    store = knobs.Knobs(config.lab_dir)
+    if rest[:1] == ['reset']:
+        store.reset()
+    elif rest[:1] == ['set']:
+        store.update(**dict((k, json.loads(v)) for k, _sep, v in (item.partition('=') for item in rest[1:])))
+    elif rest:
+        raise samba.LabError('usage: python -m lab knobs [set key=JSON ... | reset]')
+    print(json.dumps(store.read(), indent=2))
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lab', description=__doc__)
-    parser.add_argument('command', choices=['up', 'down', 'status'])
-    args = parser.parse_args(argv)
+    parser.add_argument('command', choices=['up', 'down', 'status', 'inspect', 'knobs'])
+    args, rest = parser.parse_known_args(argv)
     config = LabConfig()
     try:
+        if args.command in ('inspect', 'knobs'):
+            return observer(args.command, config, rest)
+        if rest:
+            parser.error('unrecognized arguments: %s' % ' '.join(rest))
         return {'up': up, 'down': down, 'status': status}[args.command](config)
     except samba.LabError as exc:
         print('lab %s failed: %s' % (args.command, exc), file=sys.stderr)

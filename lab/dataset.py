@@ -6,6 +6,11 @@
 Everything is drawn from one seeded generator in a fixed order, so the same parameters always give the same
 categories, rooms, memberships and messages. Messages are generated and inserted in chunks, never held in
 memory as a whole: 1,000,000 messages in 2,000 rooms stream through in constant memory.
+
+The default data set lets a whole cutover complete: every member exists in the lab directory, except a few
+federated partners (another SIP domain, which Lync's import migrates with a warning); one category has
+invitations off (another import warning). Members absent from the directory ("principal not provisioned", an
+import error) are drawn only on request (``unknown_member_rate``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,13 +30,15 @@ TOPICS = ('Engineering', 'Sales', 'Support', 'Finance', 'Operations', 'Marketing
           'Regions', 'Partners', 'Training')
 CHUNK = 10000
 ROOT_CATEGORY = 'Root'  # Group Chat's root category (not migrated: Lync 2013 has no category tree)
+FEDERATED_DOMAIN = 'fabrikam.com'  # a federated partner's SIP domain (not a SIP domain of the lab)
 
 
 class DataSetParams(object):
     """Sizes of the data set; defaults are the demo-sized lab."""
 
     def __init__(self, seed=42, rooms=20, messages=2000, users=200, categories=None, disabled_rooms=None,
-                 members_per_room=8, unknown_member_rate=0.05, span_days=365, end_date='2026-11-20'):
+                 members_per_room=8, unknown_member_rate=0.0, federated_room_rate=0.2, span_days=365,
+                 end_date='2026-11-20'):
         self.seed = seed
         self.rooms = rooms
         self.messages = messages
@@ -40,6 +47,7 @@ class DataSetParams(object):
         self.disabled_rooms = disabled_rooms if disabled_rooms is not None else rooms // 10
         self.members_per_room = members_per_room
         self.unknown_member_rate = unknown_member_rate
+        self.federated_room_rate = federated_room_rate
         self.span_days = span_days
         self.end = datetime.datetime.strptime(end_date, '%Y-%m-%d').replace(tzinfo=datetime.timezone.utc)
 
@@ -47,12 +55,13 @@ class DataSetParams(object):
         return {'seed': self.seed, 'rooms': self.rooms, 'messages': self.messages, 'users': self.users,
                 'categories': self.categories, 'disabled_rooms': self.disabled_rooms,
                 'members_per_room': self.members_per_room, 'unknown_member_rate': self.unknown_member_rate,
+                'federated_room_rate': self.federated_room_rate,
                 'span_days': self.span_days, 'end_date': self.end.strftime('%Y-%m-%d')}
 
 
 def _member(rng, params):
-    """A room principal: mostly lab users that exist in AD, a few former employees that do not."""
-    if rng.random() < params.unknown_member_rate:
+    """A room principal: a lab user that exists in AD or, on request, a former employee that does not."""
+    if params.unknown_member_rate and rng.random() < params.unknown_member_rate:
         return 'sip:former.employee%04d@%s' % (rng.randrange(1, 1000), names.DOMAIN)
     return names.user_sip(rng.randrange(1, params.users + 1)).lower()
 
@@ -68,23 +77,31 @@ def _categories(conn, pool, rng, params):
     for index in range(params.categories):
         name = TOPICS[index % len(TOPICS)] + ('' if index < len(TOPICS) else ' %d' % (index // len(TOPICS)))
         parent = root
-        if index >= 2 and rng.random() < 0.4:
-            parent = ids[rng.randrange(0, min(2, len(ids)))]  # under one of the first two topics
+        if index == 2 or (index > 2 and rng.random() < 0.4):
+            parent = ids[0 if index == 2 else rng.randrange(0, 2)]  # under one of the first two topics
+        invitations = int(rng.random() > 0.2) if index != 1 else 0  # the second topic always has them off
         cursor = conn.execute(
             'INSERT INTO categories (pool_fqdn, parent_id, name, description, invitations, file_upload, chat_history) '
             'VALUES (?, ?, ?, ?, ?, ?, ?)',
-            (pool, parent, name, '%s discussions' % name, int(rng.random() > 0.2), int(rng.random() > 0.3), 1))
+            (pool, parent, name, '%s discussions' % name, invitations, int(rng.random() > 0.3), 1))
         ids.append(cursor.lastrowid)
         conn.execute("INSERT INTO category_principals VALUES (?, ?, 'allowed')", (cursor.lastrowid, names.BASE_DN))
-        conn.execute("INSERT INTO category_principals VALUES (?, ?, 'creator')", (cursor.lastrowid, _member(rng, params)))
+        conn.execute("INSERT INTO category_principals VALUES (?, ?, 'creator')",
+                     (cursor.lastrowid, _member(rng, params)))
     return ids
 
 
 def _rooms(conn, pool, rng, params, category_ids):
     rooms = []
-    disabled = set(rng.sample(range(params.rooms), min(params.disabled_rooms, params.rooms)))
+    # The first rooms go one to each category, enabled and inheriting invitations, so every category has a room
+    # and the invitations-off category turns one off on import (a conversion warning).
+    firsts = min(len(category_ids), params.rooms)
+    candidates = range(firsts, params.rooms)
+    if len(candidates) < params.disabled_rooms:
+        candidates = range(params.rooms)
+    disabled = set(rng.sample(candidates, min(params.disabled_rooms, len(candidates))))
     for index in range(params.rooms):
-        category = category_ids[rng.randrange(len(category_ids))]
+        category = category_ids[index] if index < firsts else category_ids[rng.randrange(len(category_ids))]
         kind = 'auditorium' if rng.random() < 0.1 else 'normal'
         privacy = rng.choice(('open', 'open', 'closed', 'secret'))
         name = '%s room %04d' % (rng.choice(WORDS).capitalize(), index + 1)
@@ -92,9 +109,11 @@ def _rooms(conn, pool, rng, params, category_ids):
             'INSERT INTO rooms (pool_fqdn, category_id, name, description, type, privacy, invitations, disabled) '
             'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
             (pool, category, name, 'Room about %s' % rng.choice(WORDS), kind, privacy,
-             rng.choice(('inherit', 'inherit', 'false')), int(index in disabled)))
+             'inherit' if index < firsts else rng.choice(('inherit', 'inherit', 'false')), int(index in disabled)))
         room_id = cursor.lastrowid
         members = sorted(set(_member(rng, params) for _draw in range(params.members_per_room)))
+        if rng.random() < params.federated_room_rate:
+            members.append('sip:partner%03d@%s' % (rng.randrange(1, 100), FEDERATED_DOMAIN))
         roles = [(room_id, member, 'member') for member in members]
         roles.append((room_id, members[0], 'manager'))
         if kind == 'auditorium':

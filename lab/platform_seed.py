@@ -1,86 +1,93 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The lab platform store's initial state: the legacy pool gc.contoso.com (Lync 2010 Group Chat, running) and the
-target pool pcpool.contoso.com (Lync 2013 Persistent Chat, service stopped, empty), their AD pool objects, and the
-legacy pool's data set. Idempotent: only what is missing is created; an interrupted data-set generation is
-wiped and redone."""
+"""The lab store's initial state: the Lync topology of lab/topology.py (sites, pools, computers, services with their
+roles, chat databases, trusted applications), the pools' objects in AD, each Persistent Chat pool's automatic
+endpoint (the contact Lync creates at install), Lync's view of AD, and the legacy pools' data sets.
+
+Idempotent: only what is missing is created (existing services keep their state); an interrupted data-set
+generation is wiped and redone."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.pchat.cutover.plugins.module_utils import lab_store
-from lab import dataset, names
+from lab import dataset, topology
+from lab.emulator import store as store_mod, winpath
+from lab.emulator.directory import CONTACT_CLASSES, Directory, refresh_view
 from lab.schema import exists
 
-LEGACY_POOL = 'gc.contoso.com'
-TARGET_POOL = 'pcpool.contoso.com'
-LEGACY_POOL_2 = 'gc2.contoso.com'  # the second cutover unit: OCS 2007 R2 Group Chat -> its own Persistent Chat pool
-TARGET_POOL_2 = 'pcpool2.contoso.com'
-
-# Lync 2010 Group Chat servers run Lookup, Channel and Web (Compliance optional, here on the first server).
-LEGACY_SERVICES = [('GroupChatLookup', 'Lync Server Group Chat Lookup'),
-                   ('GroupChatChannel', 'Lync Server Group Chat Channel'),
-                   ('GroupChatWeb', 'Lync Server Group Chat Web')]
-LEGACY_COMPLIANCE = ('GroupChatCompliance', 'Lync Server Group Chat Compliance')
-PERSISTENT_CHAT_SERVICES = [('RTCCHAT', 'Lync Server Persistent Chat')]
-
-POOLS = [
-    # fqdn, kind, version, pool_state, servers [(fqdn, active)], services, status, start mode
-    (LEGACY_POOL, 'group_chat_2010', 'Lync Server 2010 Group Chat', None,
-     [('gc01.contoso.com', True), ('gc02.contoso.com', True)], 'running', 'automatic'),
-    (TARGET_POOL, 'persistent_chat_2013', 'Lync Server 2013 Persistent Chat', 'Normal',
-     [('pc01.contoso.com', True), ('pc02.contoso.com', True), ('pc03.contoso.com', False)], 'stopped', 'manual'),
-    (LEGACY_POOL_2, 'group_chat_2007r2', 'Office Communications Server 2007 R2 Group Chat', None,
-     [('gc2-01.contoso.com', True)], 'running', 'automatic'),
-    (TARGET_POOL_2, 'persistent_chat_2013', 'Lync Server 2013 Persistent Chat', 'Normal',
-     [('pc2-01.contoso.com', True)], 'stopped', 'manual'),
-]
+# Kept for callers of the first lab (tests, benchmarks): the chat pools by their old names.
+LEGACY_POOL, TARGET_POOL = topology.LEGACY_POOL, topology.TARGET_POOL
+LEGACY_POOL_2, TARGET_POOL_2 = topology.LEGACY_POOL_2, topology.TARGET_POOL_2
+pool_dn = topology.pool_dn
+wipe_chat_data = store_mod.wipe_chat_data
 
 
-def pool_dn(fqdn):
-    return 'CN=%s,%s' % (fqdn, names.POOLS_DN)
+def _initial_service_state(service):
+    """(status, start mode, open sessions) of a service when the lab is created: legacy Group Chat running, the
+    Persistent Chat services installed but not started (the target pools start empty), other services running."""
+    roles = service[2]
+    if topology.PERSISTENT_CHAT_ROLE in roles:
+        return 'Stopped', 'Automatic', 0
+    return 'Running', 'Automatic', 0
 
 
-def ensure_pools(store, ldap_conn):
+def ensure_topology(store):
+    """Insert every missing site, pool, computer, service, database and trusted application; returns the pools
+    created."""
     created = []
-    for fqdn, kind, version, state, servers, status, start_mode in POOLS:
-        if not exists(ldap_conn, pool_dn(fqdn)):
-            ldap_conn.add(pool_dn(fqdn), ['top', 'container'], {'description': '%s (%s)' % (version, 'lab')})
-        if store.execute('SELECT 1 FROM pools WHERE fqdn = ?', (fqdn,)).fetchone():
-            continue
-        with lab_store.transaction(store):
-            store.execute('INSERT INTO pools (fqdn, kind, version, pool_state, dn) VALUES (?, ?, ?, ?, ?)',
-                          (fqdn, kind, version, state, pool_dn(fqdn)))
-            for index, (server, active) in enumerate(servers):
-                store.execute('INSERT INTO servers (fqdn, pool_fqdn, active) VALUES (?, ?, ?)',
+    with store_mod.transaction(store):
+        for identity, name, site_id, kind in topology.SITES:
+            store.execute('INSERT OR IGNORE INTO sites (identity, name, site_id, kind) VALUES (?, ?, ?, ?)',
+                          (identity, name, site_id, kind))
+        for fqdn, role, kind, version, topology_version, site, registrar, state, computers in topology.POOLS:
+            dn = topology.pool_dn(fqdn) if kind else None
+            if not store.execute('SELECT 1 FROM pools WHERE fqdn = ?', (fqdn,)).fetchone():
+                store.execute('INSERT INTO pools (fqdn, role, kind, version, topology_version, site, registrar, '
+                              'pool_state, dn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                              (fqdn, role, kind, version, topology_version, site, registrar, state, dn))
+                created.append(fqdn)
+            else:  # the topology is declared, not state: an older store takes today's declaration
+                store.execute('UPDATE pools SET role = ?, kind = ?, version = ?, topology_version = ?, site = ?, '
+                              'registrar = ?, dn = COALESCE(dn, ?) WHERE fqdn = ?',
+                              (role, kind, version, topology_version, site, registrar, dn, fqdn))
+            for server, active, services in computers:
+                store.execute('INSERT OR IGNORE INTO servers (fqdn, pool_fqdn, active) VALUES (?, ?, ?)',
                               (server, fqdn, int(active)))
-                services = list(PERSISTENT_CHAT_SERVICES if kind == 'persistent_chat_2013' else LEGACY_SERVICES)
-                if kind != 'persistent_chat_2013' and index == 0:
-                    services.append(LEGACY_COMPLIANCE)
-                for name, display in services:
-                    store.execute('INSERT INTO services VALUES (?, ?, ?, ?, ?)',
-                                  (server, name, display, status, start_mode))
-        created.append(fqdn)
+                for service in list(services) + topology.WINDOWS_SERVICES:
+                    status, start_mode, sessions = _initial_service_state(service)
+                    store.execute('INSERT OR IGNORE INTO services (server_fqdn, name, display_name, status, '
+                                  'start_mode, roles, lync, open_sessions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                                  (server, service[0], service[1], status, start_mode, ','.join(service[2]),
+                                   int(service[3]), sessions))
+        for sql, instance, name, role, owner in topology.DATABASES:
+            store.execute('INSERT OR IGNORE INTO databases (sql_fqdn, instance, name, role, pool_fqdn) '
+                          'VALUES (?, ?, ?, ?, ?)', (sql, instance, name, role, owner))
+        for pool, application_id, port in topology.TRUSTED_APPLICATIONS:
+            store.execute('INSERT OR IGNORE INTO trusted_applications (pool_fqdn, application_id, port) '
+                          'VALUES (?, ?, ?)', (pool, application_id, port))
     return created
 
 
-def wipe_chat_data(store, pool):
-    """Delete a pool's categories, rooms, members and messages in one transaction (``store`` from lab_store)."""
-    with lab_store.transaction(store):
-        store.execute('DELETE FROM messages WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = ?)', (pool,))
-        store.execute('DELETE FROM room_principals WHERE room_id IN (SELECT id FROM rooms WHERE pool_fqdn = ?)', (pool,))
-        store.execute('DELETE FROM rooms WHERE pool_fqdn = ?', (pool,))
-        store.execute('DELETE FROM category_principals WHERE category_id IN '
-                      '(SELECT id FROM categories WHERE pool_fqdn = ?)', (pool,))
-        store.execute('UPDATE categories SET parent_id = NULL WHERE pool_fqdn = ?', (pool,))
-        store.execute('DELETE FROM categories WHERE pool_fqdn = ?', (pool,))
+def ensure_directory_objects(ldap_conn):
+    """The chat pools' objects under CN=Pools and each Persistent Chat pool's automatic endpoint contact."""
+    for fqdn, _role, kind, version, _tv, _site, _registrar, _state, _computers in topology.POOLS:
+        if kind and not exists(ldap_conn, topology.pool_dn(fqdn)):
+            ldap_conn.add(topology.pool_dn(fqdn), ['top', 'container'], {'description': '%s (lab)' % version})
+        if kind == 'persistent_chat_2013':
+            sip, display, dn = topology.automatic_endpoint(fqdn)
+            if not exists(ldap_conn, dn):
+                ldap_conn.add(dn, CONTACT_CLASSES, {
+                    'msRTCSIP-PrimaryUserAddress': sip, 'msRTCSIP-UserEnabled': 'TRUE',
+                    'msRTCSIP-PrimaryHomeServer': topology.pool_dn(fqdn),
+                    'msRTCSIP-OwnerUrn': topology.PERSISTENT_CHAT_OWNER_URN, 'displayName': display})
 
 
 def dataset_params(config, pool):
     """The first legacy pool gets the LAB_* sizes; the second a smaller one from the next seed."""
     if pool == LEGACY_POOL:
-        return dataset.DataSetParams(seed=config.seed, rooms=config.rooms, messages=config.messages, users=config.users)
+        return dataset.DataSetParams(seed=config.seed, rooms=config.rooms, messages=config.messages,
+                                     users=config.users)
     return dataset.DataSetParams(seed=config.seed + 1, rooms=max(2, config.rooms // 2), messages=config.messages // 2,
                                  users=config.users)
 
@@ -103,10 +110,17 @@ def ensure_dataset(store, config, pool=LEGACY_POOL):
 
 def ensure(config, ldap_conn):
     """Called by `python -m lab up` once the directory is ready."""
-    store = lab_store.open_store(config.platform_db, create=True)
+    store = store_mod.open_store(config.platform_db, create=True)
     try:
-        created = ensure_pools(store, ldap_conn)
+        created = ensure_topology(store)
+        ensure_directory_objects(ldap_conn)
+        winpath.ensure_standard_folders(config.lab_dir)
         line = '; '.join(ensure_dataset(store, config, pool) for pool in (LEGACY_POOL, LEGACY_POOL_2))
+        directory = Directory(config.lab_dir)
+        try:
+            refresh_view(directory, store)  # Lync's view of AD starts as a replica of it
+        finally:
+            directory.close()
     finally:
         store.close()
     pools = 'pools created: %s' % ', '.join(created) if created else 'pools present'

@@ -105,9 +105,10 @@ class Knobs(object):
         finally:
             handle.close()
 
-    def consume(self, kind, cmdlet, **match):
+    def consume(self, kind, cmdlet, /, **match):
         """The first rule of list ``kind`` for ``cmdlet`` (case-insensitive) whose other keys equal ``match``
-        (e.g. ``point='rooms:3'``), with one use taken; None when no rule applies."""
+        (e.g. ``point='rooms:3'``, or ``kind='error'`` for a fault rule: ``kind`` and ``cmdlet`` are positional-only
+        so that a rule's own keys of those names can be matched), with one use taken; None when no rule applies."""
         if not any(r.get('cmdlet', '').lower() == cmdlet.lower() for r in self._read().get(kind) or []):
             return None  # the common case: no lock, no write
         handle = self._locked()

@@ -50,7 +50,9 @@ def test_same_parameters_same_data_set(tmp_path):
 
 def test_data_set_shape(tmp_path):
     conn = new_store(tmp_path / 's.sqlite')
-    dataset.generate(conn, 'gc.contoso.com', dataset.DataSetParams(seed=1, rooms=40, messages=4000, users=100))
+    # Members absent from AD are drawn only on request (the default data set lets a whole cutover complete).
+    dataset.generate(conn, 'gc.contoso.com', dataset.DataSetParams(seed=1, rooms=40, messages=4000, users=100,
+                                                                   unknown_member_rate=0.05))
     assert conn.execute('SELECT COUNT(*) FROM rooms WHERE disabled = 1').fetchone()[0] == 4
     assert conn.execute("SELECT COUNT(*) FROM categories WHERE parent_id IS NULL").fetchone()[0] == 1  # the root
     depth2 = "SELECT COUNT(*) FROM categories c JOIN categories p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL"
