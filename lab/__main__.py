@@ -67,8 +67,6 @@ def connection_variables(config, state):
         'PCHAT_BIND_DN': names.ADMIN_DN,
         'PCHAT_BIND_PASSWORD': state['admin_password'],
         'PCHAT_CA_FILE': config.ca_file,
-        'PCHAT_DRIVER': 'lab',
-        'PCHAT_LAB_PATH': config.platform_db,
     }
     variables.update(psrp_connection_variables(config, state))
     return variables

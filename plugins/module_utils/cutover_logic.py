@@ -46,7 +46,7 @@ def plan(facts):
     ``facts``: ``legacy_pool``, ``target_pool``, ``sip_address`` (the unit), ``pools`` (chat_pool_info's pools for
     both), ``owner`` (sip_address_info's answer for the SIP URI: kind, dns), ``endpoint`` (legacy_endpoint_info's
     endpoint with that SIP URI, or None), ``migration`` (chat_migration_info's result: ``status``, ``blockers``,
-    ``warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``.
+    ``import_warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``.
 
     Returns ``{'phases': {phase: bool}, 'left': [phases to run, in order], 'blockers': [...], 'notes': [...]}``:
     a phase is True when it has something to do; ``blockers`` are reasons the cutover must not start.
@@ -109,7 +109,7 @@ def plan(facts):
         if target.get('pool_state') not in (None, 'Normal'):
             blockers.append('%s is in pool state %s (a disaster-recovery fail-over): the cutover checks the pool '
                             'state, it does not toggle it; fail back first' % (target['fqdn'], target.get('pool_state')))
-    notes.extend(migration.get('warnings') or [])
+    notes.extend(migration.get('import_warnings') or [])
     return {'phases': phases, 'left': [name for name in CHANGING_PHASES if phases[name]], 'blockers': blockers,
             'notes': notes}
 

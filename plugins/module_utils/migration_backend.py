@@ -164,7 +164,7 @@ class MigrationBackend(object):
     def info(self):
         status, compared = self.status()
         result = {'status': status, 'steps': self.record['steps'], 'comparison': compared,
-                  'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'warnings': [], 'preview': None}
+                  'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'import_warnings': [], 'preview': None}
         if status != 'done':
             predicted = self.prediction()
             accepted = set(self.params.get('accept_warnings') or [])
@@ -172,7 +172,7 @@ class MigrationBackend(object):
             for kind, _text in predicted['warnings']:
                 kinds[kind] = kinds.get(kind, 0) + 1
             result['blockers'] = list(predicted['errors'])
-            result['warnings'] = ['%d %s warning(s)%s' % (count, kind, ' (accepted)' if kind in accepted else
+            result['import_warnings'] = ['%d %s warning(s)%s' % (count, kind, ' (accepted)' if kind in accepted else
                                                           ': the -WhatIf import will stop on them unless accepted with '
                                                           'pchat_migration_accept_warnings')
                                   for kind, count in sorted(kinds.items())]

@@ -60,7 +60,7 @@ blockers:
   returned: always
   type: list
   elements: str
-warnings:
+import_warnings:
   description: The warnings the import would give, by kind, and whether each kind is accepted.
   returned: always
   type: list

@@ -25,7 +25,7 @@ def before_cutover():
                   {'fqdn': TARGET, 'kind': 'persistent_chat_2013', 'state': 'stopped', 'pool_state': 'Normal'}],
         'owner': {'kind': 'user', 'dns': [USER_DN]},
         'endpoint': None,
-        'migration': {'status': 'not_started', 'blockers': [], 'warnings': ['2 federated members lose access']},
+        'migration': {'status': 'not_started', 'blockers': [], 'import_warnings': ['2 federated members lose access']},
     }
 
 
@@ -35,7 +35,7 @@ def after_cutover():
     facts['pools'][1]['state'] = 'started'
     facts['owner'] = {'kind': 'contact', 'dns': [CONTACT_DN]}
     facts['endpoint'] = {'sip_address': SIP, 'pool_fqdn': TARGET, 'dn': CONTACT_DN}
-    facts['migration'] = {'status': 'done', 'blockers': [], 'warnings': [],
+    facts['migration'] = {'status': 'done', 'blockers': [], 'import_warnings': [],
                           'comparison': {'matches': True, 'summary': '20 rooms, 5 categories as exported'},
                           'unverifiable': ['message history: no cmdlet counts messages']}
     facts['backup'] = '/state/backups/OCSChat.json'
