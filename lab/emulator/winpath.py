@@ -14,8 +14,9 @@ import re
 _DRIVE = re.compile(r'^([A-Za-z]):[\\/](.*)$')
 _UNC = re.compile(r'^[\\/]{2}([^\\/]+)[\\/]([^\\/]+)(?:[\\/](.*))?$')
 _BAD = re.compile(r'[<>"|?*\x00-\x1f]')
-# Folders every Windows server has; `lab up` creates them.
-STANDARD_FOLDERS = ('c/Windows/Temp', 'c/Users/Public/Documents', 'c/ProgramData')
+# Folders every Windows server has, and the migration folder an admin prepares on the front end before the weekend
+# (the cutover's default export_dir); `lab up` creates them.
+STANDARD_FOLDERS = ('c/Windows/Temp', 'c/Users/Public/Documents', 'c/ProgramData', 'c/PchatMigration')
 
 
 class PathError(Exception):

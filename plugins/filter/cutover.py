@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic
+from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic, cutover_report
 
 
 def _wrap(function):
@@ -29,7 +29,15 @@ class FilterModule(object):
             'cutover_plan': _wrap(cutover_logic.plan),
             'cutover_verdict': _wrap(cutover_logic.verdict),
             'cutover_phases': _wrap(cutover_logic.phases_to_run),
-            'phase_record': _wrap(cutover_logic.phase_record),
+            'phases_left': _wrap(cutover_logic.phases_left),
+            'phase_record': _wrap(cutover_logic.next_phase_record),
+            'failed_phase': _wrap(cutover_logic.failed_phase),
+            'nothing_changed': cutover_logic.nothing_changed,
+            'missing_connection': cutover_logic.missing_connection,
+            'set_only': cutover_logic.set_only,
+            'report_view': cutover_report.report_view,
+            'report_files': cutover_report.report_files,
+            'unit_artifact': cutover_report.unit_artifact,
             'duration': cutover_logic.format_duration,
             'thousands': cutover_logic.format_count,
         }

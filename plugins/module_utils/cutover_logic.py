@@ -12,6 +12,9 @@ values, so every function here is unit-tested on plain dicts (tests/unit/test_cu
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
+import os
+
 PHASES = ('preflight', 'disable', 'migrate', 'delete', 'recreate', 'start', 'verify')
 CHANGING_PHASES = ('disable', 'migrate', 'delete', 'recreate', 'start')
 LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
@@ -177,19 +180,59 @@ def phases_to_run(run_tags, skip_tags):
     return selected
 
 
+def phases_left(plan, run_tags, skip_tags):
+    """The phases to run after preflight, in order: those the tags select that the plan has work for, and verify
+    (which proves the result even when nothing was left to do)."""
+    selected = phases_to_run(run_tags, skip_tags)
+    return [phase for phase in PHASES[1:] if phase in selected and
+            (phase == 'verify' or (plan or {}).get('phases', {}).get(phase))]
+
+
+def failed_phase(recorded, plan, run_tags, skip_tags, lease_taken):
+    """The phase a failed run stopped in: the lease when it was never taken, else the first phase due (preflight,
+    then the plan's) that has no record."""
+    if not lease_taken:
+        return 'lease'
+    done = set(record['name'] for record in recorded or [])
+    due = ['preflight'] + (phases_left(plan, run_tags, skip_tags) if plan else [])
+    for phase in due:
+        if phase not in done:
+            return phase
+    return 'report'
+
+
 def phase_record(name, started, finished, outcome, failed=None):
-    """What the umbrella keeps of one phase: name, duration, changed, summary (and the error when it failed).
+    """What the umbrella keeps of one phase: name, start, duration, changed, summary (and the error when it failed).
     ``outcome`` is what the phase role set (``{'changed': bool, 'summary': str}``); a phase that set nothing
     (skipped, or failed before its end) is recorded as unchanged."""
     outcome = outcome or {}
     if not isinstance(outcome, dict):
         raise FactsError('phase %s reported %r; a phase reports {changed, summary}' % (name, outcome))
-    record = {'name': name, 'duration': round(max(0.0, float(finished) - float(started)), 2),
+    record = {'name': name, 'start': round(float(started), 3), 'started': _iso(started),
+              'duration': round(max(0.0, float(finished) - float(started)), 2),
               'changed': bool(outcome.get('changed')), 'summary': outcome.get('summary') or ''}
     if failed:
         record['failed'] = True
         record['error'] = failed
     return record
+
+
+def next_phase_record(name, recorded, run_started, now, outcome):
+    """The record of the phase that just ended: it started when the previous one ended (or the run started)."""
+    started = float(run_started)
+    if recorded:
+        last = recorded[-1]
+        started = float(last['start']) + float(last['duration'])
+    return phase_record(name, started, now, outcome)
+
+
+def nothing_changed(recorded):
+    """True when no phase of this run changed anything (verify may then judge what preflight read)."""
+    return not any(record.get('changed') for record in recorded or [])
+
+
+def _iso(timestamp):
+    return datetime.datetime.fromtimestamp(float(timestamp), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def format_duration(seconds):
@@ -209,3 +252,22 @@ def format_count(value):
     if value is None:
         return 'unknown'
     return '{:,}'.format(int(value))
+
+
+def set_only(options):
+    """The options that are set (not None, not ''): module_defaults must not pass an unset variable as null, which a
+    module would take as a value instead of falling back to its PCHAT_* environment variable and its default."""
+    return dict((key, value) for key, value in (options or {}).items() if value is not None and value != '')
+
+
+# The connection settings without which no module can run, as (option, variable, environment variable).
+REQUIRED_CONNECTION = (('ldap_url', 'pchat_ldap_url', 'PCHAT_LDAP_URL'),
+                       ('psrp_host', 'pchat_psrp_host', 'PCHAT_PSRP_HOST'))
+
+
+def missing_connection(options, environ=None):
+    """The pchat_* variables that are missing, neither set nor given by their PCHAT_* environment variable, so the
+    cutover fails before it takes the lock rather than at its first module call naming a module option."""
+    environ = os.environ if environ is None else environ
+    return [variable for option, variable, env in REQUIRED_CONNECTION
+            if not (options or {}).get(option) and not environ.get(env)]

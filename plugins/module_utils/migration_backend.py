@@ -212,7 +212,8 @@ class MigrationBackend(object):
             return {'changed': False, 'file': export['file'], 'counts': self.record.get('counts'),
                     'summary': 'exported before, to %s' % export['file']}
         source, _target = self.require_pools()
-        if source['state'] not in ('stopped', 'disabled') and not self.params.get('force'):
+        still_running = source['state'] not in ('stopped', 'disabled') and not self.params.get('force')
+        if still_running and not self.check_mode:  # a preview runs before the disable phase really stopped it
             raise PchatError('the Group Chat pool %s is %s: the migration guide exports only once every Group Chat '
                              'service is stopped (messages posted later would be lost). Run the disable phase first '
                              '(or set force to export anyway).' % (self.source, source['state']))

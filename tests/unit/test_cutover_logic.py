@@ -221,7 +221,8 @@ def test_tags_select_phases_in_order_and_preflight_always_runs(run, skip, expect
 
 def test_a_phase_record_has_its_duration_and_outcome():
     record = logic.phase_record('migrate', 100.0, 7300.5, {'changed': True, 'summary': 'imported 20 rooms'})
-    assert record == {'name': 'migrate', 'duration': 7200.5, 'changed': True, 'summary': 'imported 20 rooms'}
+    assert record == {'name': 'migrate', 'start': 100.0, 'started': '1970-01-01T00:01:40Z', 'duration': 7200.5,
+                      'changed': True, 'summary': 'imported 20 rooms'}
     failed = logic.phase_record('delete', 10, 12, None, failed='LDAP down')
     assert failed['failed'] is True and failed['error'] == 'LDAP down' and failed['changed'] is False
     with pytest.raises(logic.FactsError):
@@ -237,3 +238,33 @@ def test_durations_read_in_hours_and_minutes(seconds, text):
 def test_counts_have_thousands_separators():
     assert logic.format_count(1000000) == '1,000,000'
     assert logic.format_count(None) == 'unknown'
+
+
+def test_missing_connection_names_the_variables_unless_the_environment_has_them():
+    assert logic.missing_connection({'ldap_url': None, 'psrp_host': ''}, {}) == ['pchat_ldap_url', 'pchat_psrp_host']
+    assert logic.missing_connection({'ldap_url': 'ldaps://dc01'}, {'PCHAT_PSRP_HOST': 'fe01'}) == []
+
+
+def test_the_phases_left_are_those_selected_with_work_and_verify():
+    plan = logic.plan(before_cutover())
+    assert logic.phases_left(plan, ['all'], []) == ['disable', 'migrate', 'delete', 'recreate', 'start', 'verify']
+    assert logic.phases_left(plan, ['migrate'], []) == ['migrate']
+    done = logic.plan(after_cutover())
+    assert logic.phases_left(done, ['all'], []) == ['verify']
+    assert logic.phases_left(done, ['all'], ['verify']) == []
+
+
+def test_set_only_drops_unset_options():
+    assert logic.set_only({'ldap_url': 'ldaps://dc01', 'timeout': None, 'search_base': '', 'validate_certs': False}) == {
+        'ldap_url': 'ldaps://dc01', 'validate_certs': False}
+
+
+def test_phases_chain_their_start_times_and_the_failed_phase_is_the_first_without_a_record():
+    first = logic.next_phase_record('preflight', [], 1000.0, 1003.5, {'changed': False, 'summary': 'plan'})
+    second = logic.next_phase_record('disable', [first], 1000.0, 1010.0, {'changed': True, 'summary': 'off'})
+    assert (first['start'], first['duration']) == (1000.0, 3.5) and (second['start'], second['duration']) == (1003.5, 6.5)
+    assert logic.nothing_changed([first]) and not logic.nothing_changed([first, second])
+    plan = logic.plan(before_cutover())
+    assert logic.failed_phase([first, second], plan, ['all'], [], True) == 'migrate'
+    assert logic.failed_phase([], None, ['all'], [], True) == 'preflight'
+    assert logic.failed_phase([], None, ['all'], [], False) == 'lease'
