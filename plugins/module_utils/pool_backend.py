@@ -109,27 +109,13 @@ class PoolBackend(object):
         self.plan()
         self.apply()
         predicted = self.predicted_pool()
-        result = {'changed': bool(self.changes), 'pool': predicted if self.check_mode else None,
-                  'changed_servers': sorted(set(fqdn for fqdn, _s, _c in self.changes)),
-                  'actions': ['%s %s on %s' % ('start' if c['status'] == 'running' else
-                                               'stop' if c['status'] == 'stopped' else 'set start mode of',
-                                               s['name'], fqdn) + (' (start mode %s)' % c['start_mode']
-                                                                   if c['start_mode'] else '')
-                              for fqdn, s, c in self.changes],
-                  'diff': {'before': {'state': self.pool['state']}, 'after': {'state': predicted['state']}}}
-        if not self.check_mode:
-            if self.changes:
-                result['pool'] = self.platform.pool(self.params['fqdn'])
-                self._expect(result['pool'])
-            else:
-                result['pool'] = self.pool
-        return result
-
-    def _expect(self, pool):
-        wanted = self.params['state']
-        reached = pool['state'] == wanted or (pool['kind'] == PERSISTENT_CHAT and wanted == 'stopped'
-                                              and pool['state'] in ('stopped', 'disabled'))
-        if not reached:
-            raise PchatError('pool %s is %s after the change, not %s: %s. Check the services on its servers.'
-                             % (pool['fqdn'], pool['state'], wanted,
-                                '; '.join('%s %s' % (s['fqdn'], s['state']) for s in pool['servers'])))
+        # The pool as the changes leave it: every cmdlet that changed a service succeeded, or it raised. It is not
+        # read again (no listing twice in one run); the verify phase reads everything afresh.
+        return {'changed': bool(self.changes), 'pool': predicted,
+                'changed_servers': sorted(set(fqdn for fqdn, _s, _c in self.changes)),
+                'actions': ['%s %s on %s' % ('start' if c['status'] == 'running' else
+                                             'stop' if c['status'] == 'stopped' else 'set start mode of',
+                                             s['name'], fqdn) + (' (start mode %s)' % c['start_mode']
+                                                                 if c['start_mode'] else '')
+                            for fqdn, s, c in self.changes],
+                'diff': {'before': {'state': self.pool['state']}, 'after': {'state': predicted['state']}}}

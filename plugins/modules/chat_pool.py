@@ -77,7 +77,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 pool:
-  description: The pool after the task (in check mode, as it would be), shaped as in M(pchat.cutover.chat_pool_info).
+  description: The pool as the task leaves it (in check mode, as it would), shaped as in M(pchat.cutover.chat_pool_info).
   returned: success
   type: dict
 changed_servers:
