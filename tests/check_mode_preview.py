@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from state_snapshot import snapshot
+from state_snapshot import changing_pipelines, request_log_size, snapshot
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TASK = re.compile(r'^TASK \[(.+?)\]')
@@ -52,12 +52,16 @@ def run(args):
 def main():
     lab_dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '.lab'))
     before = snapshot(lab_dir)
+    log_start = request_log_size(lab_dir)
     check, check_time = run(['--check', '--diff'])
     if check.returncode != 0:
         sys.exit('the --check run failed (rc %d):\n%s' % (check.returncode, check.stdout[-4000:] + check.stderr[-2000:]))
     after = snapshot(lab_dir)
     if before != after:
         sys.exit('the --check run changed the lab: %s -> %s' % (before, after))
+    sent = changing_pipelines(lab_dir, log_start)
+    if sent:
+        sys.exit('the --check run sent changing cmdlets to the front end: %s' % sent)
     real, real_time = run([])
     if real.returncode != 0:
         sys.exit('the real run failed (rc %d):\n%s' % (real.returncode, real.stdout[-4000:] + real.stderr[-2000:]))
@@ -67,8 +71,8 @@ def main():
     again, again_time = run([])
     if again.returncode != 0 or changed_tasks(again.stdout):
         sys.exit('the second run was not idempotent: %s' % changed_tasks(again.stdout))
-    print('check run %.1f s: nothing changed (%d directory objects, %d store rows compared)' % (
-        check_time, before['ldap_objects'], before['store_rows']))
+    print('check run %.1f s: nothing changed (%d directory objects and the lab store compared; no changing cmdlet in '
+          'the emulator\'s request log)' % (check_time, before['ldap_objects']))
     for host, tasks in sorted(done.items()):
         print('  %s: the preview and the real run changed the same %d tasks' % (host, len(tasks)))
     print('real run %.1f s; idempotent re-run %.1f s, changed=0' % (real_time, again_time))

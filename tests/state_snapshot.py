@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A fingerprint of the whole lab state, read without the collection's code: every directory object's DN and
-uSNChanged (any write to AD changes one) and every row of every table of the lab store.
+"""The lab's state, read without the collection's code: a fingerprint of the whole lab (every directory object's
+DN and uSNChanged - any write to AD changes one - and `python -m lab inspect`'s view of the store), and the
+pipelines the emulator logged that could have changed something.
 
-    .venv/bin/python tests/state_snapshot.py [LAB_DIR]   # prints JSON
+    .venv/bin/python tests/state_snapshot.py [LAB_DIR]   # prints the fingerprint as JSON
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,51 +14,76 @@ __metaclass__ = type
 import hashlib
 import json
 import os
-import sqlite3
 import ssl
+import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import ldap3
 
-IGNORED_META = ('lock:',)  # lock rows are held only while a run is in progress
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Cmdlet verbs that change the lab; under -WhatIf they change nothing. Export writes a file unless -AsBytes.
+CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import', 'enable', 'disable')
 
 
-def directory_fingerprint(connection):
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=connection['PCHAT_CA_FILE'])
-    server = ldap3.Server('127.0.0.1', port=636, use_ssl=True, tls=tls)
-    conn = ldap3.Connection(server, connection['PCHAT_BIND_DN'], connection['PCHAT_BIND_PASSWORD'], auto_bind=True)
+def connection(lab_dir):
+    with open(os.path.join(lab_dir, 'connection.json')) as handle:
+        return json.load(handle)
+
+
+def directory_fingerprint(settings):
+    url = urlsplit(settings['PCHAT_LDAP_URL'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_CA_FILE'])
+    server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls)
+    conn = ldap3.Connection(server, settings['PCHAT_BIND_DN'], settings['PCHAT_BIND_PASSWORD'], auto_bind=True)
     entries = []
     for base in ('DC=contoso,DC=com', 'CN=Configuration,DC=contoso,DC=com'):
         for entry in conn.extend.standard.paged_search(base, '(objectClass=*)', attributes=['uSNChanged'],
                                                        paged_size=1000, generator=True):
-            if entry.get('type') == 'searchResEntry':
+            if entry.get('type') == 'searchResEntry' and 'CN=pchat.cutover,CN=Program Data' not in entry['dn']:
+                # the unit leases are taken in check mode too (a preview must not overlap a run): not lab state
                 entries.append('%s|%s' % (entry['dn'].lower(), entry['attributes'].get('uSNChanged')))
     conn.unbind()
     entries.sort()
     return len(entries), hashlib.sha256('\n'.join(entries).encode()).hexdigest()
 
 
-def store_fingerprint(path):
-    conn = sqlite3.connect(path)
-    digest = hashlib.sha256()
-    rows = 0
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-        for row in conn.execute('SELECT * FROM "%s" ORDER BY 1, 2' % table):
-            if table == 'meta' and str(row[0]).startswith(IGNORED_META):
-                continue
-            digest.update(repr(row).encode())
-            rows += 1
-    conn.close()
-    return rows, digest.hexdigest()
+def inspect(lab_dir):
+    """`python -m lab inspect` of the lab: pools, services, rooms with message counts and checksums, endpoints."""
+    out = subprocess.run([sys.executable, '-m', 'lab', 'inspect'], cwd=ROOT, env=dict(os.environ, LAB_DIR=lab_dir),
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
 
 
 def snapshot(lab_dir):
-    with open(os.path.join(lab_dir, 'connection.json')) as handle:
-        connection = json.load(handle)
-    ldap_count, ldap_digest = directory_fingerprint(connection)
-    store_rows, store_digest = store_fingerprint(connection['PCHAT_LAB_PATH'])
-    return {'ldap_objects': ldap_count, 'ldap_digest': ldap_digest, 'store_rows': store_rows, 'store_digest': store_digest}
+    ldap_count, ldap_digest = directory_fingerprint(connection(lab_dir))
+    view = json.dumps(inspect(lab_dir), sort_keys=True)
+    return {'ldap_objects': ldap_count, 'ldap_digest': ldap_digest,
+            'store_digest': hashlib.sha256(view.encode()).hexdigest()}
+
+
+def request_log_size(lab_dir):
+    try:
+        return os.path.getsize(os.path.join(lab_dir, 'psrp-requests.jsonl'))
+    except OSError:
+        return 0
+
+
+def changing_pipelines(lab_dir, since=0):
+    """The pipelines logged after byte ``since`` of the request log that could change the lab."""
+    found = []
+    with open(os.path.join(lab_dir, 'psrp-requests.jsonl')) as handle:
+        handle.seek(since)
+        for line in handle:
+            pipeline = json.loads(line)
+            for cmdlet, names in zip(pipeline.get('cmdlets') or [], pipeline.get('parameters') or []):
+                verb = cmdlet.split('-', 1)[0].lower()
+                writes_file = cmdlet.lower() == 'export-cspersistentchatdata' and 'AsBytes' not in names
+                if (verb in CHANGING_VERBS and cmdlet.lower() != 'import-module' and 'WhatIf' not in names) \
+                        or writes_file:
+                    found.append(cmdlet)
+    return found
 
 
 if __name__ == '__main__':
-    print(json.dumps(snapshot(os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else '.lab'))))
+    print(json.dumps(snapshot(os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '.lab')))))
