@@ -1,38 +1,55 @@
 #!/usr/bin/env bash
-# `make demo`: the lab is up (make lab ran first); run the whole cutover on it, both units in parallel:
-# first the --check --diff preview, then the real run, then an idempotent re-run; print the report.
+# `make demo`: the lab is up (make lab ran first). Reset it to its seeded state, then run the whole cutover of its
+# two units in parallel, through PowerShell remoting to the Lync emulator: the --check --diff preview, the real
+# run, an idempotent re-run; print the report and what the emulator was asked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH" ANSIBLE_CONFIG="$PWD/ansible.cfg"
+lab=${LAB_DIR:-.lab}
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-echo "== Who owns the well-known Group Chat URIs, and 50 member URIs (read-only)"
-sample=$(.venv/bin/python -c 'import json; print(json.dumps({"pchat_report_sip_addresses": ["sip:labuser%05d@contoso.com" % i for i in range(1, 51)] + ["sip:nobody@contoso.com"]}))')
-ansible-playbook playbooks/directory_report.yml -e "$sample" | grep -E '"msg"|RECAP|: ok='
+echo "== The lab, as make lab seeded it"
+python -m lab reset
+rm -rf "$lab/state" "$lab/reports"
 
-echo "== The pools before"
+echo "== The pools before (pchat.cutover.chat_pool_info over PowerShell remoting)"
 ansible-playbook demo/pools.yml | grep -E '^ +"[a-z]'
 
 echo "== Preview: ansible-playbook playbooks/cutover.yml --check --diff (changes nothing, writes a preview report)"
-start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml --check --diff > .lab/demo-check.log; t_check=$(since "$start")
-grep -A3 'PLAY RECAP' .lab/demo-check.log
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml --check --diff > "$lab/demo-check.log"; t_check=$(since "$start")
+grep -A3 'PLAY RECAP' "$lab/demo-check.log"
 
 echo "== The cutover: ansible-playbook playbooks/cutover.yml"
-start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > .lab/demo-run.log; t_run=$(since "$start")
-report=$(ls -t reports/contoso_group_chat-*-run.md | head -1)
-grep -A12 'Show the plan' .lab/demo-run.log | grep -E 'left to do|owner now' | head -4
-grep -A3 'PLAY RECAP' .lab/demo-run.log
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > "$lab/demo-run.log"; t_run=$(since "$start")
+grep -E '"msg": ".* -> .*left to do' "$lab/demo-run.log" | sed 's/^ *"msg": //'
+grep -A3 'PLAY RECAP' "$lab/demo-run.log"
 
-echo "== Again (idempotent: changed=0)"
-start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > .lab/demo-again.log; t_again=$(since "$start")
-grep -A3 'PLAY RECAP' .lab/demo-again.log
+echo "== Again (idempotent: changed=0, and no export or import sent)"
+log_size=$(stat -c %s "$lab/psrp-requests.jsonl")
+start=$(date +%s.%N); ansible-playbook playbooks/cutover.yml > "$lab/demo-again.log"; t_again=$(since "$start")
+grep -A3 'PLAY RECAP' "$lab/demo-again.log"
+python - "$lab/psrp-requests.jsonl" "$log_size" <<'PY'
+import json, sys
+with open(sys.argv[1]) as handle:
+    handle.seek(int(sys.argv[2]))
+    lines = [json.loads(line) for line in handle]
+pipelines = [l for l in lines if 'cmdlets' in l]
+moved = [c for l in pipelines for c in l['cmdlets'] if c.endswith('PersistentChatData')]
+print('re-run: %d pipelines in %d runspace pools; export/import pipelines: %d'
+      % (len(pipelines), len([l for l in lines if l.get('event') == 'open']), len(moved)))
+PY
 
 echo "== The pools after"
 ansible-playbook demo/pools.yml | grep -E '^ +"[a-z]'
 
-echo "== Summary of the cutover's report ($report; HTML beside it; each unit has its own)"
-sed -n '1,/^## Rooms/p' "$report" | grep -v '^## Rooms' | head -70
+echo "== Checked with the lab's own view (python -m lab inspect, LDAP)"
+python tests/lab_checks.py "$lab" gc.contoso.com pcpool.contoso.com sip:OCSChat@contoso.com "$lab/state"
+python tests/lab_checks.py "$lab" gc2.contoso.com pcpool2.contoso.com sip:OCSChat2@contoso.com "$lab/state"
+
+report=$(ls -t "$lab"/reports/contoso_group_chat-*-run.md | head -1)
+echo "== The report ($report; HTML beside it; each unit has its own)"
+sed -n '1,/^## Owner/p' "$report" | grep -v '^## Owner' | head -90
 echo
 echo "Timings: preview ${t_check} s, cutover ${t_run} s, idempotent re-run ${t_again} s (two units in parallel)."
-echo "Reports: $(ls reports/*-latest.* | tr '\n' ' ')"
+echo "Reports: $(ls "$lab"/reports/*-latest.* | tr '\n' ' ')"
 echo "Roll back with: .venv/bin/ansible-playbook playbooks/rollback.yml ; the lab stays up ('make lab-down' removes it)."
