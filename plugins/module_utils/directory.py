@@ -9,13 +9,18 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection import (
-    SHOW_DELETED_OID, DirectoryConnection, ldap3,
+    SHOW_DELETED_OID, DirectoryConnection,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import (
     SIP_ATTRIBUTE, attribute_values, dn_equal, escape_filter_chars, escape_filter_value, first_value, owner_kind,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
+
+try:
+    import ldap3
+except ImportError:
+    pass  # module_base reports the missing library before any query runs
 
 DEFAULT_SIP_BATCH = 500
 SCAN_MIN_URIS = 1000  # below this, OR-filter batches are cheaper than reading all SIP-enabled objects
@@ -140,4 +145,3 @@ class Directory(DirectoryConnection):
         """Bring a tombstone back at ``new_dn`` (AD 'undelete'); the object keeps objectSid and objectGUID."""
         changes = {'isDeleted': [(ldap3.MODIFY_DELETE, [])], 'distinguishedName': [(ldap3.MODIFY_REPLACE, [new_dn])]}
         return self.modify_entry(tombstone_dn, changes, controls=[(SHOW_DELETED_OID, True, None)])
-

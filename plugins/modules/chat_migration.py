@@ -19,7 +19,7 @@ description:
   - V(export) exports the Group Chat database to a file in O(export_dir) (C(Export-CsPersistentChatData)); the legacy
     pool must be stopped (the disable phase), unless O(force). It also reads the room directory back
     (C(-Level RoomDirectory -AsBytes)) to predict the import with Lync's documented conversions.
-  - V(check) runs C(Import-CsPersistentChatData -WhatIf): every error, and every warning of a kind not in
+  - V(check) runs C(Import-CsPersistentChatData -WhatIf); every error, and every warning of a kind not in
     O(accept_warnings), stops the migration here, before anything is written.
   - V(import) runs the import (the Persistent Chat pool's chat services must be stopped; the migrate role stops
     them), then compares the pool's categories and rooms (names, categories, members, managers, presenters) with

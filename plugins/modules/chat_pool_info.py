@@ -11,14 +11,14 @@ module: chat_pool_info
 short_description: Read legacy Group Chat and Persistent Chat pools, their servers, services and counts
 version_added: 0.1.0
 description:
-  - Reads the pools O(fqdns) through the Lync front end's remote PowerShell, in one session: kind (Lync Server 2010
+  - Reads the pools O(fqdns) through the Lync front end's remote PowerShell, in one session - kind (Lync Server 2010
     Group Chat, OCS 2007 R2 Group Chat or Lync Server 2013 Persistent Chat), state, pool state, servers and their
     chat services, and counts of categories, rooms and members.
-  - Message counts are always V(null): no Lync cmdlet counts a room's messages.
+  - Message counts are always V(null), because no Lync cmdlet counts a room's messages.
   - With O(rooms=true), Persistent Chat pools also list their rooms and categories.
   - With O(message_test), runs C(Test-CsPersistentChatMessage) (a synthetic transaction) against each Persistent
     Chat pool and returns its outcome.
-  - A legacy pool read through O(psrp_path=OcsPowershell) has state V(unknown): that endpoint cannot read Windows
+  - A legacy pool read through O(psrp_path=OcsPowershell) has state V(unknown), because that endpoint cannot read Windows
     services, and the module does not guess.
 author:
   - pchat.cutover contributors (@pchat-cutover)

@@ -20,10 +20,10 @@ description:
     C(Set-CsPersistentChatEndpoint).
   - Who owns the SIP URI is asked of the directory (the directory options). Before creating the endpoint, the module
     waits (up to O(directory_wait) seconds) until the front end's view of AD (C(Get-CsAdUser)) no longer finds a user
-    with the SIP URI: the well-known user was deleted over LDAP, possibly on another domain controller, and Lync
-    refuses a SIP URI it still sees in use.
-  - Runs C(New-CsPersistentChatEndpoint -SipAddress -PersistentChatPoolFqdn [-DisplayName] -PassThru -Confirm:$false)
-    and C(Remove-CsPersistentChatEndpoint -Identity <DN> -Confirm:$false).
+    with the SIP URI, because the well-known user was deleted over LDAP, possibly on another domain controller, and
+    Lync refuses a SIP URI it still sees in use.
+  - Runs C(New-CsPersistentChatEndpoint -SipAddress -PersistentChatPoolFqdn [-DisplayName] -PassThru) and
+    C(Remove-CsPersistentChatEndpoint -Identity <DN>), both with C(-Confirm) set to false.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:

@@ -11,7 +11,7 @@ module: legacy_endpoint_info
 short_description: Read Persistent Chat endpoints (the legacy endpoint among them) and the pool each serves
 version_added: 0.2.0
 description:
-  - Reads Persistent Chat endpoints with C(Get-CsPersistentChatEndpoint): the one with O(sip_address), those of
+  - Reads Persistent Chat endpoints with C(Get-CsPersistentChatEndpoint) - the one with O(sip_address), those of
     O(pool_fqdn), or all.
   - Each endpoint's pool comes from the documented C(-PersistentChatPoolFqdn) listing (the endpoint object names no
     pool FQDN).
