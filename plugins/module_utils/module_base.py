@@ -91,6 +91,11 @@ class PchatModule(AnsibleModule):
         except Exception:
             self.close()
             raise
+        # What the run cost, for benchmarks and anyone counting round trips (no values, only counts).
+        if self._directory is not None:
+            result.setdefault('ldap_searches', self._directory.searches)
+        if self._platform is not None:
+            result.setdefault('psrp_pipelines', self._platform.pipelines)
         self.close()
         if not self._diff:
             result.pop('diff', None)
