@@ -1,124 +1,106 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""chat_migration on the lab store vs a raw SQLite INSERT ... SELECT of the same message rows.
+"""The data migration through the real path, against a raw SQLite copy of the same rows (run on demand).
 
-    make benchmarks            # or: .venv/bin/python benchmarks/migration.py [--messages N] [--rooms R]
+For each size, a lab of its own (LAB_IP 127.0.0.20, a scratch LAB_DIR) with 2,000 rooms: the legacy pool disabled
+first (not timed), then `pchat.cutover.chat_migration` (backup, export, -WhatIf gate, import, comparison), run as
+Ansible runs a module, through PowerShell remoting to the Lync emulator, timed as a whole and with the peak RSS of
+the module's process (the controller's memory: the data never passes through it); every room and message checked
+on the target with the lab's own view; then the raw `INSERT ... SELECT` of the same rows in the lab's store.
 
-For each size (100,000 and the given size, default 1,000,000 messages in 2,000 rooms) it generates the data set into
-a scratch store, copies it twice, and in the same run times
-1. a raw `INSERT INTO messages ... SELECT ... FROM messages` of the source pool's rows (same table, same indexes);
-2. `chat_migration` as a whole module process (categories, rooms, members, messages, verification), with its
-   peak RSS read from the kernel (wait4).
-Prints times, the ratio (target: at most 3), messages per second, and peak RSS for both sizes (target: flat).
+    .venv/bin/python benchmarks/migration.py [MESSAGES ...]     # default: 100000 1000000
+
+Target (DESIGN.md): at most 5x the raw copy at 1,000,000 messages, controller memory flat.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import argparse
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, 'tests'), ROOT]
-# conftest puts the checkout on sys.path as ansible_collections.pchat.cutover
-import conftest  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
-from module_runner import COLLECTIONS_ROOT  # noqa: E402 pylint: disable=wrong-import-position
-from lab import dataset  # noqa: E402 pylint: disable=wrong-import-position
-from ansible_collections.pchat.cutover.plugins.module_utils import lab_store  # noqa: E402 pylint: disable=wrong-import-position
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
+sys.path.insert(0, ROOT)
+import conftest  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position (the collection on sys.path)
+from lab_checks import room_problems  # noqa: E402 pylint: disable=wrong-import-position
+from state_snapshot import inspect  # noqa: E402 pylint: disable=wrong-import-position
 
-SOURCE, TARGET = 'gc.contoso.com', 'pcpool.contoso.com'
+sys.path.insert(0, os.path.join(ROOT, 'benchmarks'))
+from emulator_chatdata import raw_copy_seconds  # noqa: E402 pylint: disable=wrong-import-position
+
+LAB_IP = '127.0.0.20'
+ROOMS = 2000
+LEGACY, TARGET = 'gc.contoso.com', 'pcpool.contoso.com'
+# Runs one module in a child process and reports the child's peak RSS (the module is the controller's process).
+MEASURE = r'''
+import json, resource, sys
+sys.path.insert(0, sys.argv[1])
+from module_runner import run_module
+result = run_module(sys.argv[2], json.loads(sys.argv[3]), env=json.loads(sys.argv[4]), timeout=7200)
+print(json.dumps({'failed': result.failed, 'msg': result.get('msg'), 'changed': result.changed,
+                  'peak_rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0}))
+'''
 
 
-def build(path, rooms, messages):
-    conn = lab_store.open_store(path, create=True)
-    conn.execute("INSERT INTO pools VALUES (?, 'group_chat_2010', 'Lync Server 2010 Group Chat', NULL, NULL)", (SOURCE,))
-    conn.execute("INSERT INTO pools VALUES (?, 'persistent_chat_2013', 'Lync Server 2013 Persistent Chat', 'Normal', NULL)",
-                 (TARGET,))
+def lab(command, lab_dir, messages=0):
+    env = dict(os.environ, LAB_DIR=lab_dir, LAB_IP=LAB_IP, LAB_ROOMS=str(ROOMS), LAB_MESSAGES=str(messages))
+    proc = subprocess.run([sys.executable, '-m', 'lab', command], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0:
+        sys.exit('lab %s failed: %s%s' % (command, proc.stdout, proc.stderr))
+
+
+def module(name, args, connection):
     started = time.time()
-    dataset.generate(conn, SOURCE, dataset.DataSetParams(seed=11, rooms=rooms, messages=messages, users=10000))
-    conn.execute('PRAGMA wal_checkpoint(TRUNCATE)')
-    conn.close()
-    return time.time() - started
+    proc = subprocess.run([sys.executable, '-c', MEASURE, os.path.join(ROOT, 'tests'), name, json.dumps(args),
+                           json.dumps(connection)], capture_output=True, text=True, check=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    if result['failed']:
+        sys.exit('%s failed: %s' % (name, result['msg']))
+    result['seconds'] = time.time() - started
+    return result
 
 
-def raw_copy(path):
-    conn = sqlite3.connect(path, isolation_level=None)
-    started = time.time()
-    conn.execute('BEGIN IMMEDIATE')
-    copied = conn.execute('INSERT INTO messages (room_id, sender, sent_at, body) SELECT m.room_id, m.sender, m.sent_at, '
-                          'm.body FROM messages m JOIN rooms r ON r.id = m.room_id WHERE r.pool_fqdn = ?',
-                          (SOURCE,)).rowcount
-    conn.execute('COMMIT')
-    elapsed = time.time() - started
-    conn.close()
-    return elapsed, copied
-
-
-def module_run(path):
-    args = {'ANSIBLE_MODULE_ARGS': {'source_pool': SOURCE, 'target_pool': TARGET, '_ansible_check_mode': False,
-                                    '_ansible_diff': False}}
-    with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
-        json.dump(args, handle)
-    env = dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT, PCHAT_DRIVER='lab', PCHAT_LAB_PATH=path)
-    for name in ('PCHAT_LDAP_URL', 'PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_CA_FILE'):
-        env.pop(name, None)  # the platform only, as in the raw copy
-    started = time.time()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen([sys.executable, '-m', 'ansible_collections.pchat.cutover.plugins.modules.chat_migration',
-                                 handle.name], stdout=out, env=env)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.time() - started
-        out.seek(0)
-        result = json.loads(out.read().decode() or '{}')
-    os.unlink(handle.name)
-    if status != 0 or result.get('failed'):
-        raise SystemExit('chat_migration failed: %s' % result.get('msg'))
-    return elapsed, result, usage.ru_maxrss / 1024.0
-
-
-def measure(work, rooms, messages):
-    base = os.path.join(work, 'store-%d.sqlite' % messages)
-    generation = build(base, rooms, messages)
-    raw_path, module_path = base + '.raw', base + '.module'
-    shutil.copy(base, raw_path)
-    shutil.copy(base, module_path)
-    raw_time, copied = raw_copy(raw_path)
-    module_time, result, rss = module_run(module_path)
-    migrated = result['counts']['messages']['migrated']
-    assert copied == migrated == messages, (copied, migrated, messages)
-    for path in (base, raw_path, module_path):
-        os.unlink(path)
-    print('%9d messages, %d rooms (generated in %.1f s)' % (messages, rooms, generation))
-    print('  raw INSERT ... SELECT:   %7.2f s' % raw_time)
-    print('  chat_migration module:   %7.2f s  (%.0f messages/s, verification of %d rooms included)' % (
-        module_time, messages / module_time, result['verification']['rooms_checked']))
-    print('  ratio module/raw:        %7.2f   (target: at most 3)' % (module_time / raw_time))
-    print('  module peak RSS:         %7.1f MB' % rss)
-    return rss
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('--messages', type=int, default=1000000)
-    parser.add_argument('--rooms', type=int, default=2000)
-    args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix='pchat-bench-')
+def measure(messages):
+    lab_dir = '/tmp/pchat-bench-migration-%d' % messages
+    lab('up', lab_dir, messages)
     try:
-        small = measure(work, args.rooms, max(1, args.messages // 10))
-        large = measure(work, args.rooms, args.messages)
+        with open(os.path.join(lab_dir, 'connection.json')) as handle:
+            connection = json.load(handle)
+        module('chat_pool', {'fqdn': LEGACY, 'state': 'disabled'}, connection)
+        migrated = module('chat_migration', {
+            'source_pool': LEGACY, 'target_pool': TARGET, 'source_db_instance': 'gcsql.contoso.com\\groupchat',
+            'source_db_name': 'GroupChat', 'export_dir': 'C:\\PchatMigration',
+            'record_file': os.path.join(lab_dir, 'state', 'migration.json'),
+            'accept_warnings': ['category_flattened', 'room_renamed', 'root_managers', 'invitations_off',
+                                'federated_user', 'category_managers']}, connection)
+        problems, rooms, moved = room_problems(inspect(lab_dir), LEGACY, TARGET)
+        if problems:
+            sys.exit('the migration of %d messages is not complete: %s' % (messages, problems[:5]))
+        raw = raw_copy_seconds(os.path.join(lab_dir, 'platform.sqlite'))
     finally:
-        shutil.rmtree(work)
-    print('peak RSS %d vs %d messages: %.1f MB vs %.1f MB (ratio %.2f; flat means close to 1)' % (
-        args.messages, args.messages // 10, large, small, large / small))
+        lab('down', lab_dir)
+    return {'messages': moved, 'rooms': rooms, 'module_seconds': round(migrated['seconds'], 2),
+            'raw_copy_seconds': round(raw, 2), 'ratio': round(migrated['seconds'] / raw, 2),
+            'controller_peak_rss_mb': round(migrated['peak_rss_mb'], 1)}
+
+
+def main(argv):
+    sizes = [int(n) for n in argv] or [100000, 1000000]
+    results = [measure(messages) for messages in sizes]
+    print('%12s %8s %14s %12s %8s %22s' % ('messages', 'rooms', 'migration (s)', 'raw copy (s)', 'ratio',
+                                           'controller peak RSS'))
+    for row in results:
+        print('%12s %8d %14.1f %12.2f %8.2f %19.1f MB' % ('{:,}'.format(row['messages']), row['rooms'],
+                                                          row['module_seconds'], row['raw_copy_seconds'], row['ratio'],
+                                                          row['controller_peak_rss_mb']))
+    print('target: ratio <= 5 at 1,000,000 messages; controller memory flat across sizes')
 
 
 if __name__ == '__main__':
-    main()
+    main(sys.argv[1:])
