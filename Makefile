@@ -12,7 +12,10 @@ LAB_ROOMS   ?= 20
 LAB_MESSAGES ?= 2000
 export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
 
-DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2
+# Kerberos: kinit/klist (krb5-user), the MIT libraries and headers gssapi/krb5 build against; faketime for the
+# clock-skew test (tests/integration/test_kerberos.py).
+DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2 \
+        krb5-user libgssapi-krb5-2 libkrb5-dev gcc faketime
 STAMP := $(VENV)/.installed
 # The support matrix's oldest end (docs/packaging.md): the oldest ansible-core that meta/runtime.yml declares.
 OLDEST_VENV ?= .venv-oldest

@@ -143,8 +143,8 @@ def ensure_principals(conn, lab_ip):
             'unicodePwd': password.encode('utf-16-le'),
         })
         if not ok:
-            raise LabError('creating the front end\'s computer account %s failed: %s' % (names.FRONT_END_DN,
-                                                                                        conn.result))
+            raise LabError('creating the front end\'s computer account %s failed: %s'
+                           % (names.FRONT_END_DN, conn.result))
     added += len(_add_spns(conn, names.FRONT_END_DN, front_end_spns(lab_ip)))
     return added
 

@@ -54,7 +54,7 @@ options:
         E(KRB5CCNAME) (fill it with C(kinit -k -t <keytab> <user@REALM>)), or MIT Kerberos gets it by itself from
         the client keytab named by E(KRB5_CLIENT_KTNAME); E(KRB5_CONFIG) names the krb5.conf; the realm's KDC must be
         reachable from the controller. The service principal asked for is C(host/<psrp_host>), which every
-        domain-joined computer has for its FQDN: give O(psrp_host) as the front end's FQDN (an IP address or a DNS
+        domain-joined computer has for its FQDN, so give O(psrp_host) as the front end's FQDN (an IP address or a DNS
         alias works only with an SPN for it, or with krb5.conf canonicalising the name).
       - If not set, the environment variable E(PCHAT_PSRP_AUTH) is used.
     type: str

@@ -155,9 +155,10 @@ class LyncSession(object):
     def _kerberos_error(self, exc):
         text = self._scrub(exc)
         kind, hint = kerberos.describe(text, self.service_principal, self.username)
-        return PchatError('PowerShell remoting to %s failed: Kerberos authentication (service principal %s) failed: '
-                          '%s. Kerberos settings: %s. Error: %s' % (self.endpoint, self.service_principal, hint,
-                                                                   kerberos.settings_in_use(), text),
+        message = ('PowerShell remoting to %s failed: Kerberos authentication (service principal %s) failed: %s. '
+                   'Kerberos settings: %s. Error: %s'
+                   % (self.endpoint, self.service_principal, hint, kerberos.settings_in_use(), text))
+        return PchatError(message,
                           details={'endpoint': self.endpoint, 'error_type': exc.__class__.__name__,
                                    'kerberos_failure': kind, 'service_principal': self.service_principal})
 

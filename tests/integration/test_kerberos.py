@@ -18,7 +18,6 @@ import glob
 import json
 import os
 import shutil
-import ssl
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,6 @@ from pypsrp.exceptions import AuthenticationError
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from ansible_collections.pchat.cutover.plugins.module_utils import lease_renewer
 from ansible_collections.pchat.cutover.plugins.module_utils.directory import Directory
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from lab.emulator import auth as emulator_auth
@@ -295,10 +293,10 @@ def test_default_negotiate_accepts_kerberos_and_ntlm(krb, default_mode, use_cach
 def test_pool_open_times_kerberos_and_ntlm(krb, default_mode, use_cache):
     lab = krb['lab']
     times = {}
-    for name, options in (('kerberos', {}), ('ntlm', dict(auth='ntlm', username=lab['PCHAT_PSRP_USERNAME'],
-                                                            password=lab['PCHAT_PSRP_PASSWORD']))):
+    ntlm = dict(auth='ntlm', username=lab['PCHAT_PSRP_USERNAME'], password=lab['PCHAT_PSRP_PASSWORD'])
+    for name, options in (('kerberos', {}), ('ntlm', ntlm)):
         samples = []
-        for _ in range(10):
+        for _round in range(10):
             started = time.monotonic()
             pool = RunspacePool(wsman(krb, **options))
             pool.open()
@@ -333,7 +331,7 @@ def test_directory_bind_time_gssapi_and_simple(krb, use_cache):
     times = {}
     for name, params in (('gssapi', kerberos_params(krb)), ('simple', simple)):
         samples = []
-        for _ in range(20):
+        for _round in range(20):
             started = time.monotonic()
             Directory(params).close()
             samples.append(time.monotonic() - started)
