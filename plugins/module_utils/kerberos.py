@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 ENVIRONMENT = ('KRB5_CONFIG', 'KRB5CCNAME', 'KRB5_CLIENT_KTNAME')
 
@@ -30,7 +31,8 @@ def _who(principal):
     return principal or 'the default principal of the ticket cache'
 
 
-# (kind, texts any of which identifies it, hint). Hints take {service} (the SPN asked for) and {who} (the client).
+# (kind, patterns any of which identifies it (regular expressions on the lower-cased text), hint). Hints take
+# {service} (the SPN asked for) and {who} (the client).
 _RULES = (
     ('clock_skew', ('clock skew too great',),
      'the clocks of this controller and the domain differ by more than the realm allows (5 minutes by default): '
@@ -49,7 +51,7 @@ _RULES = (
     ('no_realm', ('does not specify default realm', 'cannot determine realm'),
      'no Kerberos realm is configured: set KRB5_CONFIG to a krb5.conf whose [libdefaults] default_realm and '
      '[realms] name the domain and its KDCs'),
-    ('client_unknown', ('client not found in kerberos database', 'client_not_found', 'c_principal_unknown'),
+    ('client_unknown', (r"client\b[^,]*not found in kerberos database", 'c_principal_unknown'),
      'the KDC knows no principal {who}: name the account as user@REALM (its sAMAccountName and the realm in '
      'capitals), not DOMAIN\\user'),
     ('expired', ('ticket expired', 'credentials have expired', 'ticket has expired'),
@@ -62,7 +64,7 @@ _RULES = (
     ('no_keytab_entry', ('key table entry not found', 'keytab', 'no key table entry'),
      'the client keytab (KRB5_CLIENT_KTNAME) has no key for {who}: export one for that principal, or point '
      'KRB5_CLIENT_KTNAME at the right file'),
-    ('no_ticket', ('no kerberos credentials available', 'no credentials cache found', 'can\'t find client principal',
+    ('no_ticket', ('no kerberos credentials available', 'no credentials cache found', "can't find client principal",
                    'credentials cache file', 'no credentials were supplied', 'matching credential not found'),
      'there is no Kerberos ticket for {who}: get one without typing a password with `kinit -k -t <keytab> '
      '<user@REALM>` (into KRB5CCNAME), or set KRB5_CLIENT_KTNAME to a client keytab and every run gets its own'),
@@ -72,8 +74,8 @@ _RULES = (
 def classify(text):
     """The kind of a Kerberos failure from its message (``other`` if none matches)."""
     lowered = str(text).lower()
-    for kind, texts, _hint in _RULES:
-        if any(t in lowered for t in texts):
+    for kind, patterns, _hint in _RULES:
+        if any(re.search(pattern, lowered) for pattern in patterns):
             return kind
     return 'other'
 

@@ -123,7 +123,7 @@ class LyncSession(object):
         self.auth = params.get('psrp_auth') or 'negotiate'
         if self.auth == 'kerberos' and self.username and '\\' in self.username:
             raise PchatError('with psrp_auth=kerberos, psrp_username names a Kerberos principal, user@REALM (for '
-                             'example lyncadmin@CONTOSO.COM), not %r; leave it unset to use the ticket cache\'s '
+                             'example lyncadmin@CONTOSO.COM), not "%s"; leave it unset to use the ticket cache\'s '
                              'default principal.' % self.username)
         ca_file = params.get('psrp_ca_file')
         if not params.get('psrp_cert_validation', True):
