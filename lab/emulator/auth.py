@@ -172,8 +172,10 @@ class Authenticator(object):
             connection_state.pop('context', None)
             return AuthResult('refused', reason='%s: %s' % (type(exc).__name__, exc))
         except Exception as exc:  # pylint: disable=broad-except
-            connection_state.pop('context', None)  # a token the acceptor cannot even parse
-            return AuthResult('refused', reason='malformed token (%s)' % type(exc).__name__)
+            # a token the acceptor cannot even parse; or (pyspnego 0.12) a Kerberos token whose channel binding
+            # MIT krb5 refused, which surfaces as an AttributeError reading the unestablished context's flags
+            connection_state.pop('context', None)
+            return AuthResult('refused', reason='token refused (%s: %s)' % (type(exc).__name__, exc))
         protocol = context.negotiated_protocol
         if self.kind == 'kerberos' and protocol != 'kerberos':
             # refused at its first message: the NTLM challenge is never sent

@@ -290,6 +290,24 @@ def test_default_negotiate_accepts_kerberos_and_ntlm(krb, default_mode, use_cach
     assert request_log_users(krb['lab_dir'], since) == ['CONTOSO\\lyncadmin'] * 4
 
 
+def test_a_kerberos_token_bound_to_another_tls_channel_is_refused(krb, default_mode, use_cache):
+    """Channel binding as for NTLM: MIT krb5 refuses an authenticator bound to another channel (a relay); one with
+    no binding at all passes (MIT's rule)."""
+    url = 'https://%s:%s/wsman' % (krb['PCHAT_PSRP_HOST'], krb['PCHAT_PSRP_PORT'])
+    ours = emulator_auth.certificate_binding(os.path.join(krb['lab_dir'], 'tls', 'emulator.pem'))
+    statuses = {}
+    for name, application_data in (('ours', ours), ('another', b'tls-server-end-point:' + b'\x00' * 32),
+                                   ('none', None)):
+        bindings = None if application_data is None else spnego.channel_bindings.GssChannelBindings(
+            application_data=application_data)
+        client = spnego.client(hostname=krb['PCHAT_PSRP_HOST'], service='host', protocol='kerberos',
+                               channel_bindings=bindings)
+        statuses[name] = requests.post(url, data=b'<not-soap/>', verify=krb['PCHAT_PSRP_CA_FILE'], timeout=10, headers={
+            'Authorization': 'Negotiate ' + base64.b64encode(client.step()).decode(),
+            'Content-Type': 'application/soap+xml;charset=UTF-8'}).status_code
+    assert statuses == {'ours': 400, 'another': 401, 'none': 400}  # 400: authenticated, the body is no request
+
+
 def test_pool_open_times_kerberos_and_ntlm(krb, default_mode, use_cache):
     lab = krb['lab']
     times = {}
