@@ -394,6 +394,14 @@ def test_kerberos_only_emulator_runs_get_cspool_with_a_ticket(krb, kerberos_only
     assert request_log_users(krb['lab_dir'], since) == ['CONTOSO\\lyncadmin'] * 3
 
 
+def test_lab_status_probes_a_kerberos_only_emulator_with_a_ticket(krb, kerberos_only):
+    """`lab status` run without LAB_PSRP_AUTH still logs on the way the running emulator wants (emulator.json)."""
+    env = dict(os.environ, LAB_DIR=krb['lab_dir'])
+    env.pop('LAB_PSRP_AUTH', None)
+    status = run([sys.executable, '-m', 'lab', 'status'], env=env, timeout=60)
+    assert 'answering' in status.stdout and 'NOT answering' not in status.stdout
+
+
 def test_kerberos_only_emulator_refuses_ntlm(krb, kerberos_only, monkeypatch):
     lab = krb['lab']
     credentials = dict(username=lab['PCHAT_PSRP_USERNAME'], password=lab['PCHAT_PSRP_PASSWORD'])
