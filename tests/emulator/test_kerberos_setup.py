@@ -32,7 +32,7 @@ PROVISIONED = """# Global parameters
 [sysvol]
 \tpath = /var/lib/samba/sysvol
 """
-OLDER_LAB = PROVISIONED.split('\n[sysvol]')[0] + """
+OLDER_LAB = PROVISIONED.split('\n[sysvol]', maxsplit=1)[0] + """
 \tserver services = ldap
 \tdsdb:schema update allowed = yes
 \tldap server require strong auth = yes
