@@ -12,13 +12,16 @@ LAB_ROOMS   ?= 20
 LAB_MESSAGES ?= 2000
 export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
 
-DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2
+# Kerberos: kinit/klist (krb5-user), the MIT libraries and headers gssapi/krb5 build against; faketime for the
+# clock-skew test (tests/integration/test_kerberos.py).
+DEBS := samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools openssl rsync iproute2 \
+        krb5-user libgssapi-krb5-2 libkrb5-dev gcc faketime
 STAMP := $(VENV)/.installed
 # The support matrix's oldest end (docs/packaging.md): the oldest ansible-core that meta/runtime.yml declares.
 OLDEST_VENV ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST_VENV)/.installed
 
-.PHONY: help setup setup-oldest lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
+.PHONY: help setup debs setup-oldest lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
@@ -26,9 +29,12 @@ help:
 	@echo "make setup | lab | lab-down | lab-status | lab-reset | unit | integration | sanity | lint | molecule | benchmarks | build"
 	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog) | changelog (release)"
 
-setup: $(STAMP)
+setup: debs $(STAMP)
 	@mkdir -p .ansible/collections/ansible_collections/pchat
 	@test -e .ansible/collections/ansible_collections/pchat/cutover || ln -s ../../../.. .ansible/collections/ansible_collections/pchat/cutover
+
+# Before the venv: gssapi and krb5 come as source only and build against libkrb5-dev.
+debs:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -36,7 +42,7 @@ setup: $(STAMP)
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(STAMP): requirements-dev.txt
+$(STAMP): requirements-dev.txt | debs
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@

@@ -16,7 +16,7 @@ import shutil
 import sys
 import time
 
-from lab import certs, names, platform_seed, samba, schema, seed_directory
+from lab import certs, kerberos, names, platform_seed, samba, schema, seed_directory
 from lab.config import LabConfig
 from lab.emulator import auth as emulator_auth
 from lab.emulator import process as emulator_process
@@ -88,14 +88,34 @@ def psrp_connection_variables(config, state):
     }
 
 
-def write_connection_env(config, state):
-    """connection.env for shells, connection.json (the same variables) for the lab inventory; both 0600."""
+def kerberos_connection_variables(config, state):
+    """The same lab with Kerberos for both LDAP and PowerShell remoting, and no password at all: the Lync
+    administrator's tickets come from the lab's client keytab (KRB5_CLIENT_KTNAME) or a `kinit -k -t` into
+    KRB5CCNAME. The user and password variables are set empty, so sourcing this file after connection.env
+    leaves no password behind (docs/lab.md, Kerberos)."""
     variables = connection_variables(config, state)
-    lines = ['# pchat.cutover lab connection: `set -a; . %s; set +a`' % config.connection_env]
+    for key in ('PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_USERNAME', 'PCHAT_PSRP_PASSWORD'):
+        variables[key] = ''
+    variables['PCHAT_BIND_METHOD'] = 'kerberos'
+    variables['PCHAT_PSRP_AUTH'] = 'kerberos'
+    variables.update(kerberos.client_environment(config.lab_dir))
+    return variables
+
+
+def _write_variables(config, name, variables, comment):
+    lines = ['# %s: `set -a; . %s; set +a`' % (comment, os.path.join(config.lab_dir, name + '.env'))]
     for key, value in variables.items():
         lines.append('%s=%s' % (key, shlex.quote(value)))
-    _write_private(config.connection_env, '\n'.join(lines) + '\n')
-    _write_private(os.path.join(config.lab_dir, 'connection.json'), json.dumps(variables, indent=2) + '\n')
+    _write_private(os.path.join(config.lab_dir, name + '.env'), '\n'.join(lines) + '\n')
+    _write_private(os.path.join(config.lab_dir, name + '.json'), json.dumps(variables, indent=2) + '\n')
+
+
+def write_connection_env(config, state):
+    """connection.env for shells, connection.json (the same variables) for the lab inventory; and their Kerberos
+    twins connection-kerberos.env/.json; all 0600."""
+    _write_variables(config, 'connection', connection_variables(config, state), 'pchat.cutover lab connection')
+    _write_variables(config, 'connection-kerberos', kerberos_connection_variables(config, state),
+                     'pchat.cutover lab connection over Kerberos, no passwords')
 
 
 def ensure_psrp_password(config, state):
@@ -145,8 +165,9 @@ def emulator_status(config, state, out):
         return True
     healthy, why = False, 'not running'
     if pid and state and state.get('psrp_password'):
+        running_auth = (emulator_process.running_fingerprint(settings) or {}).get('auth')
         healthy, why = emulator_process.probe(settings, names.LYNC_ADMIN_USERNAME, state['psrp_password'],
-                                              config.ca_file)
+                                              config.ca_file, auth=running_auth)
     print('emulator: %s' % ('pid %s, https://%s:%d %s' % (pid, settings.ip, settings.port,
                                                           'answering' if healthy else 'NOT answering (%s)' % why)
                             if pid else why), file=out)
@@ -173,6 +194,10 @@ def up(config, out=sys.stdout):
             paths = certs.make_tls(config.tls_dir)
             samba.write_smb_conf(config, paths)
             _write_private(config.state_file, json.dumps(state, indent=2) + '\n')
+        elif samba.write_smb_conf(config, certs.tls_paths(config.tls_dir)):
+            # a lab from before its KDC: the new smb.conf takes effect at the next start
+            if samba.stop(config):
+                print('restarting the lab domain controller with its KDC', file=out)
         pid = samba.running_pid(config)
         if pid:
             print('reusing the running lab domain controller (pid %s)' % pid, file=out)
@@ -190,6 +215,7 @@ def up(config, out=sys.stdout):
             schema.ensure_containers(conn)
             created_well_known, added_users = seed_directory.seed(conn, config)
             seed_directory.ensure_lync_admin(conn, state['psrp_password'], psrp_password_is_new)
+            kerberos_line = kerberos.ensure(config, conn)
             platform_line = platform_seed.ensure(config, conn)
         finally:
             conn.unbind()
@@ -198,6 +224,7 @@ def up(config, out=sys.stdout):
     print('schema: %d Lync attributes added; well-known user %s %s; %d SIP users added (LAB_USERS=%d)' % (
         added_attributes, names.WELL_KNOWN_SIP, 'created' if created_well_known else 'present',
         added_users, config.users), file=out)
+    print(kerberos_line, file=out)
     print(platform_line, file=out)
     print('lab ready in %.1f s: `set -a; . %s; set +a` points playbooks at it' % (
         time.time() - started, config.connection_env), file=out)

@@ -16,6 +16,8 @@ BASE_DN = 'DC=contoso,DC=com'
 CONFIG_DN = 'CN=Configuration,' + BASE_DN
 SCHEMA_DN = 'CN=Schema,' + CONFIG_DN
 ADMIN_DN = 'CN=Administrator,CN=Users,' + BASE_DN
+DC_DN = 'CN=DC01,OU=Domain Controllers,' + BASE_DN
+DOMAIN_ADMINS_DN = 'CN=Domain Admins,CN=Users,' + BASE_DN
 RTC_SERVICE_DN = 'CN=RTC Service,CN=Services,' + CONFIG_DN
 APPLICATION_CONTACTS_DN = 'CN=Application Contacts,' + RTC_SERVICE_DN
 POOLS_DN = 'CN=Pools,' + RTC_SERVICE_DN
@@ -31,15 +33,19 @@ WELL_KNOWN_2_SAM = 'OCSChat2'
 WELL_KNOWN_2_SIP = 'sip:OCSChat2@contoso.com'
 WELL_KNOWN_2_DN = 'CN=OCSChat2,CN=Users,' + BASE_DN
 
-# The Lync front end the emulator stands in for, and the lab's Lync administrator: a real AD user (so a later
-# Kerberos acceptor can use the same account), whom the emulator authenticates over NTLM.
+# The Lync front end the emulator stands in for, and the lab's Lync administrator: a real AD user, whom the
+# emulator authenticates over NTLM or Kerberos (the Kerberos principal lyncadmin@CONTOSO.COM).
 FRONT_END_FQDN = 'lyncfe01.' + DOMAIN
+# Its computer account, whose keys the emulator's Kerberos acceptor holds (lab/kerberos.py).
+FRONT_END_SAM = 'LYNCFE01$'
+FRONT_END_DN = 'CN=LYNCFE01,CN=Computers,' + BASE_DN
 LYNC_ADMIN_SAM = 'lyncadmin'
 LYNC_ADMIN_DN = 'CN=Lync Administrator,CN=Users,' + BASE_DN
 LYNC_ADMIN_USERNAME = NETBIOS + '\\' + LYNC_ADMIN_SAM  # what PCHAT_PSRP_USERNAME names
 
 LDAPS_PORT = 636
 LDAP_PORT = 389
+KDC_PORT = 88  # and kpasswd on 464
 # The loopback address the lab listens on (Samba and the Lync emulator). Another address of 127.0.0.0/8
 # (LAB_IP=127.0.0.2) lets a second lab run beside the first, each with its own LAB_DIR.
 LAB_IP = os.environ.get('LAB_IP') or '127.0.0.1'

@@ -41,22 +41,35 @@ def provision(config, admin_password):
             proc.returncode, (proc.stdout + proc.stderr)[-3000:]))
 
 
+# Every [global] key the lab sets (a rewrite replaces them, so write_smb_conf can run again on an older lab).
+_MANAGED_KEYS = ('server services', 'log file', 'logging', 'max log size', 'log level', 'dcerpc endpoint servers',
+                 'dsdb:schema update allowed', 'pid directory', 'winbindd socket directory', 'ncalrpc dir',
+                 'ntp signd socket directory', 'tls enabled', 'tls keyfile', 'tls certfile', 'tls cafile',
+                 'ldap server require strong auth')
+
+
 def write_smb_conf(config, tls_paths):
-    """Trim the provisioned smb.conf to an LDAP-only DC whose files all stay in the lab folder."""
+    """Trim the provisioned smb.conf to an LDAP + Kerberos DC whose files all stay in the lab folder; True if the
+    file changed (idempotent: an older lab's file is brought up to date)."""
     run_dir = os.path.join(config.samba_dir, 'run')
     os.makedirs(run_dir, mode=0o700, exist_ok=True)
     keep = []
     with open(config.smb_conf) as handle:
-        for line in handle:
-            if line.strip().startswith('['):
-                if line.strip() != '[global]':
-                    break  # file shares are not part of the lab
-            key = line.split('=', 1)[0].strip().lower()
-            if key in ('server services', 'log file', 'logging', 'max log size', 'dcerpc endpoint servers'):
-                continue
-            keep.append(line.rstrip('\n'))
+        before = handle.read()
+    for line in before.splitlines():
+        if line.strip().startswith('['):
+            if line.strip() != '[global]':
+                break  # file shares are not part of the lab
+        key = line.split('=', 1)[0].strip().lower()
+        if key in _MANAGED_KEYS:
+            continue
+        keep.append(line.rstrip('\n'))
+    while keep and not keep[-1].strip():
+        keep.pop()
     keep += [
-        '\tserver services = ldap',
+        '',
+        # the KDC (ports 88 and 464 on LAB_IP, as bound by `bind interfaces only`) serves CONTOSO.COM
+        '\tserver services = ldap, kdc',
         '\tdsdb:schema update allowed = yes',
         '\tpid directory = ' + run_dir,
         '\twinbindd socket directory = ' + os.path.join(run_dir, 'winbindd'),
@@ -70,10 +83,17 @@ def write_smb_conf(config, tls_paths):
         '\ttls keyfile = ' + tls_paths['key'],
         '\ttls certfile = ' + tls_paths['cert'],
         '\ttls cafile = ' + tls_paths['ca'],
-        '\tldap server require strong auth = yes',
+        # Simple binds need TLS. A SASL (GSSAPI) bind without signing is accepted over TLS only, as AD with "LDAP
+        # server signing requirements" does: ldap3 negotiates no SASL security layer (`yes` would refuse it even
+        # over LDAPS in Samba 4.17).
+        '\tldap server require strong auth = allow_sasl_over_tls',
     ]
+    after = '\n'.join(keep) + '\n'
+    if after == before:
+        return False
     with open(config.smb_conf, 'w') as handle:
-        handle.write('\n'.join(keep) + '\n')
+        handle.write(after)
+    return True
 
 
 def read_pid(config):
@@ -133,7 +153,7 @@ def ensure_loopback_address(address=names.LAB_IP):
 def start(config):
     """Start samba in its own session; return its pid once the pid file names it."""
     ensure_loopback_address()
-    for port in (names.LDAP_PORT, names.LDAPS_PORT):
+    for port in (names.LDAP_PORT, names.LDAPS_PORT, names.KDC_PORT):
         if port_open(port):
             raise LabError(
                 'port %d on %s is already in use by another process, so the lab\'s domain controller cannot '

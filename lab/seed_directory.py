@@ -9,6 +9,7 @@ __metaclass__ = type
 import random
 
 import ldap3
+from ldap3.utils.conv import escape_filter_chars
 
 from lab import names
 from lab.schema import exists
@@ -107,11 +108,25 @@ def _unicode_pwd(password):
 
 def ensure_lync_admin(conn, password, password_is_new=False):
     """The lab's Lync administrator (``CONTOSO\\lyncadmin``), enabled, with ``password``: created if missing; its
-    password is reset when ``password_is_new`` (lab-state.json had none). Returns True if it was created."""
+    password is reset when ``password_is_new`` (lab-state.json had none). Returns True if it was created.
+
+    It is a member of Domain Admins, so that one Kerberos principal (lyncadmin@CONTOSO.COM, connection-kerberos.env)
+    can do the directory's part of a cutover too (delete and reanimate the well-known user, the unit lease); with
+    simple binds the lab binds as Administrator."""
+    created = False
     if exists(conn, names.LYNC_ADMIN_DN):
         if password_is_new:
             conn.modify(names.LYNC_ADMIN_DN, {'unicodePwd': [(ldap3.MODIFY_REPLACE, [_unicode_pwd(password)])]})
-        return False
+    else:
+        created = _add_lync_admin(conn, password)
+    conn.search(names.DOMAIN_ADMINS_DN, '(member=%s)' % escape_filter_chars(names.LYNC_ADMIN_DN),
+                search_scope=ldap3.BASE, attributes=['1.1'])
+    if not conn.response or conn.response[0].get('type') != 'searchResEntry':
+        conn.modify(names.DOMAIN_ADMINS_DN, {'member': [(ldap3.MODIFY_ADD, [names.LYNC_ADMIN_DN])]})
+    return created
+
+
+def _add_lync_admin(conn, password):
     conn.add(names.LYNC_ADMIN_DN, USER_CLASSES, {
         'sAMAccountName': names.LYNC_ADMIN_SAM,
         'userPrincipalName': '%s@%s' % (names.LYNC_ADMIN_SAM, names.DOMAIN),

@@ -48,7 +48,13 @@ def serve(settings, shell_spec):
                         format='%(asctime)s %(levelname)s %(threadName)s %(message)s')
     shell = load_shell(shell_spec, settings.lab_dir)
     tls = settings.tls
-    authenticator = Authenticator(settings.auth, settings.user_file, tls['emulator_cert'], settings.allow_basic)
+    try:
+        authenticator = Authenticator(settings.auth, settings.user_file, tls['emulator_cert'], settings.allow_basic,
+                                      settings.keytab)
+    except ValueError as exc:  # e.g. Kerberos asked for and no keytab: say so in the log, no traceback
+        log.error('%s', exc)
+        print(exc, file=sys.stderr)
+        return 2
     endpoint = Endpoint(shell, RequestLog(settings.request_log), Knobs(settings.lab_dir))
     server = EmulatorServer((settings.ip, settings.port), tls_context(tls['emulator_cert'], tls['emulator_key']),
                             authenticator, endpoint)

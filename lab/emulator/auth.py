@@ -3,16 +3,22 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """HTTP authentication of the emulator, as a WinRM/IIS listener does it.
 
-* **Negotiate** (SPNEGO; NTLM inside, pyspnego's acceptor with the accounts of ``NTLM_USER_FILE``): connection-based,
-  one acceptor per TCP connection; once it completes, every later request on that connection is that user (what
-  HTTP.sys does, and what pypsrp relies on: it authenticates once per connection). Channel binding is enforced: the
-  acceptor is given the ``tls-server-end-point`` binding of the emulator's certificate, so a client that binds another
-  TLS channel (a relay) or none at all is refused.
-* **Basic**: refused (only ``Negotiate`` is offered) unless the emulator runs with ``LAB_PSRP_ALLOW_BASIC=1``; then the
-  credentials are checked by running an NTLM exchange in-process against a fresh acceptor, so both schemes accept
-  exactly the same accounts and the account file holds no password.
-* **Kerberos** (``LAB_PSRP_AUTH=kerberos``) is the place for the Samba-keytab acceptor of a later issue:
-  :func:`_kerberos_acceptor` is the one function to write; it is refused at start-up until then.
+* **Negotiate** (SPNEGO, pyspnego's acceptor; ``LAB_PSRP_AUTH=negotiate``, the default): Kerberos (the front end's
+  keys, ``KRB5_KTNAME``: ``emulator/lyncfe01.keytab`` exported from Samba) or NTLM (the accounts of
+  ``NTLM_USER_FILE``), whichever the client's token carries. Connection-based: one acceptor per TCP connection; once
+  it completes, every later request on that connection is that user (what HTTP.sys does, and what pypsrp relies on:
+  it authenticates once per connection). Channel binding: the acceptor is given the ``tls-server-end-point``
+  binding of the emulator's certificate, so an NTLM client that binds another TLS channel (a relay) or none at all is
+  refused, and a Kerberos authenticator whose binding differs is refused by MIT krb5 (one with no binding passes:
+  MIT's rule).
+* **Kerberos only** (``LAB_PSRP_AUTH=kerberos``): a 401 offers ``Negotiate`` and ``Kerberos``; SPNEGO with Kerberos
+  inside, or a bare Kerberos token (pypsrp's ``auth='kerberos'``), is accepted; a token that selects NTLM is refused
+  at its first message (401), as a Windows listener in a domain that denies NTLM does.
+* Whatever the protocol, only the accounts of ``NTLM_USER_FILE`` are let in (the lab's Lync administrator): another
+  principal of the realm with a valid ticket is refused.
+* **Basic**: refused (not offered) unless the emulator runs with ``LAB_PSRP_ALLOW_BASIC=1``; then the credentials
+  are checked by running an NTLM exchange in-process against a fresh acceptor, so both schemes accept exactly the
+  same accounts and the account file holds no password.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,15 +38,17 @@ from lab import names
 
 
 class AuthResult(object):
-    """``status``: ``ok`` (``principal`` set), ``continue`` (send ``token`` in a 401) or ``refused``."""
+    """``status``: ``ok`` (``principal`` set), ``continue`` (send ``token`` in a 401) or ``refused``; ``scheme``: the
+    client's, under which a token goes back."""
 
-    __slots__ = ('status', 'principal', 'token', 'reason')
+    __slots__ = ('status', 'principal', 'token', 'reason', 'scheme')
 
-    def __init__(self, status, principal=None, token=None, reason=None):
+    def __init__(self, status, principal=None, token=None, reason=None, scheme=None):
         self.status = status
         self.principal = principal
         self.token = token
         self.reason = reason
+        self.scheme = scheme
 
 
 def nt_hash(password):
@@ -101,31 +109,38 @@ def _negotiate_acceptor(bindings):
     return spnego.server(protocol='negotiate', channel_bindings=bindings)
 
 
-def _kerberos_acceptor(bindings):  # pragma: no cover - a later issue
-    raise NotImplementedError('LAB_PSRP_AUTH=kerberos: the Kerberos acceptor (Samba keytab) is not built yet')
-
-
-ACCEPTORS = {'negotiate': _negotiate_acceptor, 'kerberos': _kerberos_acceptor}
+def check_keytab(keytab):
+    """Refuse to start in Kerberos mode without the acceptor's keys (the first client would fail otherwise)."""
+    if not keytab or not os.path.isfile(keytab) or os.path.getsize(keytab) == 0:
+        raise ValueError('LAB_PSRP_AUTH=kerberos needs the front end\'s keytab %s (KRB5_KTNAME), which `python -m '
+                         'lab up` exports from Samba' % keytab)
 
 
 class Authenticator(object):
     """What the HTTP layer asks: which schemes to offer in a 401, and what an ``Authorization`` header proves."""
 
-    def __init__(self, kind, user_file, cert_pem_path, allow_basic=False):
+    def __init__(self, kind, user_file, cert_pem_path, allow_basic=False, keytab=None):
+        if kind not in ('negotiate', 'kerberos'):
+            raise ValueError('unknown authentication kind %r' % kind)
         self.kind = kind
-        self.make_acceptor = ACCEPTORS[kind]
         self.allow_basic = allow_basic
         self.accounts = read_accounts(user_file)
         self.bindings = spnego.channel_bindings.GssChannelBindings(
             application_data=certificate_binding(cert_pem_path))
-        self.make_acceptor(self.bindings)  # fail at start-up, not at the first client, if it cannot work
+        if kind == 'kerberos':
+            check_keytab(keytab)
+        _negotiate_acceptor(self.bindings)  # fail at start-up, not at the first client, if it cannot work
 
     def offered(self):
         """The ``WWW-Authenticate`` values of a fresh 401."""
-        offers = ['Negotiate' if self.kind == 'negotiate' else 'Kerberos']
+        offers = ['Negotiate'] if self.kind == 'negotiate' else ['Negotiate', 'Kerberos']
         if self.allow_basic:
             offers.append('Basic realm="WSMAN"')
         return offers
+
+    def schemes(self):
+        """The ``Authorization`` schemes (lower case) whose tokens go to the Negotiate acceptor."""
+        return ('negotiate',) if self.kind == 'negotiate' else ('negotiate', 'kerberos')
 
     def canonical(self, principal):
         """``DOMAIN\\user`` as the account file spells it, whatever form and case the client logged on with."""
@@ -134,14 +149,14 @@ class Authenticator(object):
     def step(self, connection_state, header):
         """One ``Authorization`` header of a connection; ``connection_state`` is a dict kept per TCP connection."""
         scheme, _sep, data = (header or '').strip().partition(' ')
-        scheme = scheme.lower()
-        if scheme in ('negotiate', 'kerberos', 'ntlm') and scheme == ('negotiate' if self.kind == 'negotiate'
-                                                                      else 'kerberos'):
-            return self._step_negotiate(connection_state, data.strip())
-        if scheme == 'basic' and self.allow_basic:
+        if scheme.lower() in self.schemes():
+            result = self._step_negotiate(connection_state, data.strip())
+            result.scheme = scheme  # a token in reply goes back under the client's scheme
+            return result
+        if scheme.lower() == 'basic' and self.allow_basic:
             return self._basic(data.strip())
         connection_state.pop('context', None)
-        return AuthResult('refused', reason='scheme %r not offered' % (scheme or 'none'))
+        return AuthResult('refused', reason='scheme %r not offered' % (scheme.lower() or 'none'))
 
     def _step_negotiate(self, connection_state, data):
         try:
@@ -150,19 +165,31 @@ class Authenticator(object):
             return AuthResult('refused', reason='malformed token')
         context = connection_state.get('context')
         if context is None:
-            context = connection_state['context'] = self.make_acceptor(self.bindings)
+            context = connection_state['context'] = _negotiate_acceptor(self.bindings)
         try:
             out_token = context.step(token)
         except spnego.exceptions.SpnegoError as exc:
             connection_state.pop('context', None)
             return AuthResult('refused', reason='%s: %s' % (type(exc).__name__, exc))
         except Exception as exc:  # pylint: disable=broad-except
-            connection_state.pop('context', None)  # a token the acceptor cannot even parse
-            return AuthResult('refused', reason='malformed token (%s)' % type(exc).__name__)
+            # a token the acceptor cannot even parse; or (pyspnego 0.12) a Kerberos token whose channel binding
+            # MIT krb5 refused, which surfaces as an AttributeError reading the unestablished context's flags
+            connection_state.pop('context', None)
+            return AuthResult('refused', reason='token refused (%s: %s)' % (type(exc).__name__, exc))
+        protocol = context.negotiated_protocol
+        if self.kind == 'kerberos' and protocol != 'kerberos':
+            # refused at its first message: the NTLM challenge is never sent
+            connection_state.pop('context', None)
+            return AuthResult('refused', reason='%s refused: this listener accepts Kerberos only (LAB_PSRP_AUTH='
+                                                'kerberos)' % (protocol or 'the offered mechanism').upper())
         if not context.complete:
             return AuthResult('continue', token=out_token)
         connection_state.pop('context', None)
-        return AuthResult('ok', principal=self.canonical(context.client_principal), token=out_token)
+        principal = context.client_principal
+        if (principal or '').lower() not in self.accounts:
+            return AuthResult('refused', reason='%s authenticated %s, which is not an account of NTLM_USER_FILE'
+                                                % (protocol, principal))
+        return AuthResult('ok', principal=self.canonical(principal), token=out_token)
 
     def _basic(self, data):
         try:

@@ -12,6 +12,7 @@ that reused the pid, is never signalled.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -119,32 +120,61 @@ def shell_available(shell_spec):
         return False
 
 
-def probe(settings, username, password, ca_file, timeout=5):
+@contextlib.contextmanager
+def _environment(values):
+    """``values`` in os.environ for the block (MIT krb5 reads KRB5_* whenever it makes a context)."""
+    saved = dict((key, os.environ.get(key)) for key in values)
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def probe_kerberos_environment(settings):
+    """A Kerberos client of its own for the probe: the lab's krb5.conf, a memory ticket cache, the Lync
+    administrator's keytab (no password)."""
+    return {'KRB5_CONFIG': settings.krb5_config, 'KRB5CCNAME': 'MEMORY:lab-emulator-probe',
+            'KRB5_CLIENT_KTNAME': 'FILE:' + settings.client_keytab}
+
+
+def probe(settings, username, password, ca_file, timeout=5, auth=None):
     """``(True, '')`` if the emulator answers an authenticated WS-Management request over HTTPS with certificate
     validation (a Get of a shell that does not exist: it must say "shell not found"), else ``(False, why)``.
-    It opens no runspace pool, so it leaves no line in the request log."""
+    It opens no runspace pool, so it leaves no line in the request log. ``auth``: how the emulator authenticates
+    (default: the settings'); in ``kerberos`` mode the probe logs on with a ticket from the lab's client keytab."""
     import requests  # pylint: disable=import-outside-toplevel
     from pypsrp.exceptions import AuthenticationError, WinRMError, WSManFaultError  # pylint: disable=import-outside-toplevel
     from pypsrp.wsman import WSMan, SelectorSet  # pylint: disable=import-outside-toplevel
+    from spnego.exceptions import SpnegoError  # pylint: disable=import-outside-toplevel
 
-    client = WSMan(settings.ip, port=settings.port, path='wsman', ssl=True, auth='negotiate', username=username,
-                   password=password, cert_validation=ca_file, connection_timeout=timeout, read_timeout=timeout + 5,
-                   operation_timeout=timeout, no_proxy=True)
+    if (auth or settings.auth) == 'kerberos':
+        credentials, environment = {'auth': 'kerberos'}, probe_kerberos_environment(settings)
+    else:
+        credentials, environment = {'auth': 'negotiate', 'username': username, 'password': password}, {}
     selectors = SelectorSet()
     selectors.add_option('ShellId', '00000000-0000-0000-0000-000000000000')
-    try:
-        client.get('http://schemas.microsoft.com/wbem/wsman/1/windows/shell', selector_set=selectors)
-        return False, 'a Get of a shell that does not exist succeeded'
-    except WSManFaultError as exc:
-        if exc.code == _FAULT_SHELL_NOT_FOUND:
-            return True, ''
-        return False, 'unexpected WS-Management fault %s' % exc.code
-    except AuthenticationError:
-        return False, 'authentication as %s refused' % username
-    except (requests.exceptions.RequestException, WinRMError, OSError) as exc:
-        return False, '%s: %s' % (type(exc).__name__, exc)
-    finally:
-        client.close()
+    with _environment(environment):
+        client = WSMan(settings.ip, port=settings.port, path='wsman', ssl=True, cert_validation=ca_file,
+                       connection_timeout=timeout, read_timeout=timeout + 5, operation_timeout=timeout,
+                       no_proxy=True, **credentials)
+        try:
+            client.get('http://schemas.microsoft.com/wbem/wsman/1/windows/shell', selector_set=selectors)
+            return False, 'a Get of a shell that does not exist succeeded'
+        except WSManFaultError as exc:
+            if exc.code == _FAULT_SHELL_NOT_FOUND:
+                return True, ''
+            return False, 'unexpected WS-Management fault %s' % exc.code
+        except AuthenticationError:
+            return False, 'authentication as %s refused' % credentials.get('username', 'the keytab\'s principal')
+        except (requests.exceptions.RequestException, WinRMError, OSError, SpnegoError) as exc:
+            return False, '%s: %s' % (type(exc).__name__, exc)
+        finally:
+            client.close()
 
 
 def start(settings, username, password, ca_file, shell_spec=DEFAULT_SHELL, timeout=30):

@@ -74,10 +74,10 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             lines.append('Connection: close')
         self.wfile.write(('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1') + body)
 
-    def _unauthorized(self, token=None):
+    def _unauthorized(self, token=None, scheme=None):
         self.principal = None
         if token:
-            offers = ['%s %s' % (self.server.authenticator.offered()[0], _b64(token))]
+            offers = ['%s %s' % (scheme or self.server.authenticator.offered()[0], _b64(token))]
         else:
             offers = self.server.authenticator.offered()
         self._reply(401, headers=[('WWW-Authenticate', offer) for offer in offers])
@@ -100,7 +100,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         if path is None:
             self._reply(404)
             return
-        user, final_token = self._authenticate()
+        user, final_token, scheme = self._authenticate()
         if user is None:
             return
         content_type = (self.headers.get('Content-Type') or '').split(';', 1)[0].strip().lower()
@@ -108,8 +108,7 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
             # Message-level encryption (multipart/encrypted) is for plain HTTP; over HTTPS pypsrp sends plain SOAP.
             self._reply(415)
             return
-        auth_headers = [('WWW-Authenticate', '%s %s' % (self.server.authenticator.offered()[0], _b64(final_token)))
-                        ] if final_token else []
+        auth_headers = [('WWW-Authenticate', '%s %s' % (scheme, _b64(final_token)))] if final_token else []
         try:
             status, reply = self.server.endpoint.handle(path, user, self.client_address[0], body)
         except DropConnection:
@@ -148,24 +147,24 @@ class RequestHandler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b''
 
     def _authenticate(self):
-        """``(user, final Negotiate token)``, or ``(None, None)`` after a 401 was sent."""
+        """``(user, final Negotiate token, its scheme)``, or ``(None, None, None)`` after a 401 was sent."""
         header = self.headers.get('Authorization')
         if header is None and self.principal is not None:
-            return self.principal, None  # connection-based: Negotiate authenticated this connection earlier
+            return self.principal, None, None  # connection-based: Negotiate authenticated this connection earlier
         if header is None:
             self._unauthorized()
-            return None, None
+            return None, None, None
         result = self.server.authenticator.step(self.auth_state, header)
         if result.status == 'continue':
-            self._unauthorized(result.token)
-            return None, None
+            self._unauthorized(result.token, result.scheme)
+            return None, None, None
         if result.status != 'ok':
             log.info('authentication refused for %s: %s', self.client_address[0], result.reason)
             self._unauthorized()
-            return None, None
+            return None, None, None
         if not header.lower().startswith('basic '):
             self.principal = result.principal  # Basic proves one request only
-        return result.principal, result.token
+        return result.principal, result.token, result.scheme
 
 
 def _b64(data):

@@ -4,7 +4,8 @@
 """The emulator's settings (from the environment) and where it keeps its files under ``$LAB_DIR/emulator/``.
 
 ``LAB_IP`` / ``LAB_DIR`` as for the whole lab; ``LAB_PSRP_PORT`` (5986, WinRM's HTTPS port); ``LAB_PSRP_AUTH``
-(``negotiate``: SPNEGO with NTLM inside; ``kerberos`` is reserved for the Samba-keytab acceptor of a later issue);
+(``negotiate``: SPNEGO with Kerberos or NTLM inside; ``kerberos``: Negotiate with Kerberos only, NTLM refused; the
+acceptor's keys are the front end's, ``emulator/lyncfe01.keytab`` exported from Samba, given as ``KRB5_KTNAME``);
 ``LAB_PSRP_ALLOW_BASIC`` (``1`` offers and accepts Basic too, as a WinRM listener with ``Auth/Basic=true``);
 ``LAB_PSRP_IDLE_TIMEOUT_S`` (7200, WinRM's default shell IdleTimeout: a pool nobody touched for that long is closed).
 """
@@ -14,7 +15,7 @@ __metaclass__ = type
 
 import os
 
-from lab import certs, names
+from lab import certs, kerberos, names
 
 DEFAULT_PORT = 5986
 AUTH_KINDS = ('negotiate', 'kerberos')
@@ -57,6 +58,21 @@ class EmulatorSettings(object):
         return os.path.join(self.dir, 'ntlm-users')
 
     @property
+    def keytab(self):
+        """KRB5_KTNAME of the Kerberos acceptor: the front end's keys (LYNCFE01$), exported from Samba, 0600."""
+        return kerberos.emulator_keytab_path(self.lab_dir)
+
+    @property
+    def krb5_config(self):
+        """The lab's krb5.conf (lab/kerberos.py)."""
+        return kerberos.krb5_conf_path(self.lab_dir)
+
+    @property
+    def client_keytab(self):
+        """The Lync administrator's keytab, from which the start-up probe gets its ticket in Kerberos mode."""
+        return kerberos.client_keytab_path(self.lab_dir)
+
+    @property
     def request_log(self):
         return os.path.join(self.lab_dir, 'psrp-requests.jsonl')
 
@@ -74,4 +90,6 @@ class EmulatorSettings(object):
             'LAB_PSRP_ALLOW_BASIC': '1' if self.allow_basic else '0',
             'LAB_PSRP_IDLE_TIMEOUT_S': str(self.idle_timeout_s),
             'NTLM_USER_FILE': self.user_file,
+            'KRB5_KTNAME': 'FILE:' + self.keytab,
+            'KRB5_CONFIG': self.krb5_config,
         }

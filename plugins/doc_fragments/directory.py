@@ -18,15 +18,34 @@ options:
       - If not set, the environment variable E(PCHAT_LDAP_URL) is used.
     type: str
     required: false
+  bind_method:
+    description:
+      - How to authenticate to the directory.
+      - V(simple) binds as O(bind_dn) with O(bind_password) (anonymously without O(bind_dn)); over TLS only, see
+        O(allow_plain_bind).
+      - V(kerberos) binds with SASL/GSSAPI and a Kerberos ticket, and no password. The ticket comes from the
+        credential cache named by E(KRB5CCNAME) (fill it with C(kinit -k -t <keytab> <user@REALM>)), or MIT
+        Kerberos gets it by itself from the client keytab named by E(KRB5_CLIENT_KTNAME); E(KRB5_CONFIG) names
+        the krb5.conf. O(bind_password) must not be set. The service principal asked for is C(ldap/<host of
+        ldap_url>) (whether the host name is canonicalised first is krb5.conf's C(rdns) and
+        C(dns_canonicalize_hostname)), so use the domain controller's FQDN, or a name or address the DC's account
+        has an SPN for. Needs TLS (V(ldaps://) or O(start_tls)), since no SASL signing is negotiated; the
+        directory must accept SASL binds over TLS (AD does).
+      - If not set, the environment variable E(PCHAT_BIND_METHOD) is used.
+    type: str
+    choices: [simple, kerberos]
+    default: simple
   bind_dn:
     description:
       - DN (or user principal name) to bind as, for example V(CN=Administrator,CN=Users,DC=contoso,DC=com).
+      - With O(bind_method=kerberos), the Kerberos principal to bind as, V(user@REALM) (for example
+        V(lyncadmin@CONTOSO.COM)); unset, the ticket cache's default principal (or the client keytab's first).
       - If not set, the environment variable E(PCHAT_BIND_DN) is used.
     type: str
     required: false
   bind_password:
     description:
-      - Password of O(bind_dn). Never logged.
+      - Password of O(bind_dn) for a simple bind. Never logged. Not used, and refused, with O(bind_method=kerberos).
       - If not set, the environment variable E(PCHAT_BIND_PASSWORD) is used.
     type: str
     required: false
@@ -50,7 +69,8 @@ options:
     default: false
   allow_plain_bind:
     description:
-      - Allow a simple bind over an unencrypted C(ldap://) connection (password in clear text on the wire).
+      - Allow a simple bind over an unencrypted C(ldap://) connection (password in clear text on the wire), or a
+        Kerberos bind there (no password crosses, but the session is neither signed nor sealed).
       - If not set, the environment variable E(PCHAT_ALLOW_PLAIN_BIND) is used.
     type: bool
     default: false
@@ -68,4 +88,5 @@ options:
     default: 10
 requirements:
   - ldap3 (Python library on the controller)
+  - gssapi (Python library on the controller, and the MIT Kerberos libraries) for O(bind_method=kerberos)
 '''

@@ -37,17 +37,25 @@ options:
     description:
       - Account to connect as, C(DOMAIN\\user) or C(user@domain); a member of CsAdministrator (and
         CsPersistentChatAdministrator for the data migration).
+      - With O(psrp_auth=kerberos), the Kerberos principal, V(user@REALM) (for example V(lyncadmin@CONTOSO.COM));
+        unset, the ticket cache's default principal (or the client keytab's).
       - If not set, the environment variable E(PCHAT_PSRP_USERNAME) is used.
     type: str
   psrp_password:
     description:
       - Password of O(psrp_username). Never logged.
+      - Not needed with O(psrp_auth=kerberos) and a ticket; if given there, a ticket is obtained with it in memory.
       - If not set, the environment variable E(PCHAT_PSRP_PASSWORD) is used.
     type: str
   psrp_auth:
     description:
-      - Authentication protocol. V(negotiate) tries Kerberos, then NTLM; V(kerberos) needs a ticket or the
-        password and the realm's KDC reachable from the controller.
+      - Authentication protocol. V(negotiate) tries Kerberos, then NTLM.
+      - V(kerberos) uses Kerberos only, and needs no password. The ticket comes from the credential cache named by
+        E(KRB5CCNAME) (fill it with C(kinit -k -t <keytab> <user@REALM>)), or MIT Kerberos gets it by itself from
+        the client keytab named by E(KRB5_CLIENT_KTNAME); E(KRB5_CONFIG) names the krb5.conf; the realm's KDC must be
+        reachable from the controller. The service principal asked for is C(host/<psrp_host>), which every
+        domain-joined computer has for its FQDN, so give O(psrp_host) as the front end's FQDN (an IP address or a DNS
+        alias works only with an SPN for it, or with krb5.conf canonicalising the name).
       - If not set, the environment variable E(PCHAT_PSRP_AUTH) is used.
     type: str
     choices: [negotiate, kerberos, ntlm, credssp, basic]
@@ -72,7 +80,8 @@ options:
       - If not set, the environment variable E(PCHAT_PSRP_CA_FILE) is used.
     type: path
 requirements:
-  - pypsrp (Python library on the controller)
+  - pypsrp (Python library on the controller); for O(psrp_auth=kerberos) its C(kerberos) extra (gssapi, krb5) and the
+    MIT Kerberos libraries
 notes:
   - Every module of the collection accepts the directory options and the platform options, so that
     C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once for every module; a module

@@ -22,6 +22,7 @@ def _option(name, **spec):
 
 DIRECTORY_ARGUMENT_SPEC = dict([
     _option('ldap_url', type='str'),
+    _option('bind_method', type='str', default='simple', choices=['simple', 'kerberos']),
     _option('bind_dn', type='str'),
     _option('bind_password', type='str', no_log=True),
     _option('ca_file', type='path'),

@@ -5,8 +5,12 @@
 ``pchat.cutover.directory`` doc fragment options, with paged searches and writes that raise PchatError.
 
 Security defaults: TLS certificates are validated (``validate_certs``), referrals are not chased (they would
-send our credentials to another server), and a simple bind over plain ``ldap://`` is refused unless
-``start_tls`` or ``allow_plain_bind`` is set. The queries the modules need are in directory.py.
+send our credentials to another server), and a bind over plain ``ldap://`` is refused unless ``start_tls`` or
+``allow_plain_bind`` is set. The queries the modules need are in directory.py.
+
+``bind_method: kerberos`` binds with SASL/GSSAPI (ldap3 + python-gssapi, MIT krb5): the ticket comes from the cache
+(``KRB5CCNAME``) or from a client keytab (``KRB5_CLIENT_KTNAME``), never from a password; the service principal
+asked for is ``ldap/<host of ldap_url>`` (krb5.conf decides whether the host name is canonicalised first).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,6 +21,7 @@ import ssl
 import traceback
 from urllib.parse import urlsplit
 
+from ansible_collections.pchat.cutover.plugins.module_utils import kerberos
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import first_value, validate_dn
 
@@ -27,6 +32,16 @@ except ImportError:
     LDAP3_IMPORT_ERROR = traceback.format_exc()
 else:
     LDAP3_IMPORT_ERROR = None
+
+try:
+    import gssapi
+    import gssapi.exceptions
+except ImportError:
+    GSSAPI_IMPORT_ERROR = traceback.format_exc()
+else:
+    GSSAPI_IMPORT_ERROR = None
+
+BIND_METHODS = ('simple', 'kerberos')
 
 SHOW_DELETED_OID = '1.2.840.113556.1.4.417'
 PAGED_RESULTS_OID = '1.2.840.113556.1.4.319'
@@ -60,17 +75,15 @@ class DirectoryConnection(object):
         except ValueError:
             raise PchatError('ldap_url %r has an invalid port.' % self.url)
         use_ssl = scheme == 'ldaps'
-        bind_dn = params.get('bind_dn')
-        if bind_dn and not use_ssl and not params.get('start_tls') and not params.get('allow_plain_bind'):
-            raise PchatError(
-                'refusing a simple bind as %r over plain %s: the password would cross the network in clear text. '
-                'Use an ldaps:// URL, set start_tls: true, or (only on a trusted test network) allow_plain_bind: '
-                'true.' % (bind_dn, self.url))
-        if bind_dn and '=' in bind_dn:  # a DN; a user principal name (user@domain) is also accepted
-            validate_dn(bind_dn, 'bind_dn')
-        if bind_dn and params.get('bind_password') is None:
-            raise PchatError('bind_dn %r is set but bind_password is not; set bind_password '
-                             '(or PCHAT_BIND_PASSWORD).' % bind_dn)
+        self.bind_method = (params.get('bind_method') or 'simple').lower()
+        if self.bind_method not in BIND_METHODS:
+            raise PchatError('bind_method %r is not one of %s.' % (self.bind_method, ', '.join(BIND_METHODS)))
+        bind_dn = params.get('bind_dn') or None
+        protected = use_ssl or params.get('start_tls')
+        if self.bind_method == 'kerberos':
+            self._check_kerberos(bind_dn, protected)
+        else:
+            self._check_simple(bind_dn, protected)
         ca_file = params.get('ca_file')
         if ca_file and not os.path.isfile(ca_file):
             raise PchatError('ca_file %r does not exist; point it at the PEM file of the CA that issued the '
@@ -82,16 +95,26 @@ class DirectoryConnection(object):
         )
         server = ldap3.Server(parts.hostname, port=port, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE,
                               connect_timeout=timeout)
+        if self.bind_method == 'kerberos':
+            # ldap3 asks for ldap/<host>; bind_dn, if set, picks the client principal from the cache or keytab
+            self.service = 'ldap/%s' % parts.hostname
+            authentication = dict(user=bind_dn, authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS)
+            where = '%s with Kerberos as %s' % (self.url, bind_dn or 'the default principal')
+        else:
+            authentication = dict(user=bind_dn, password=params.get('bind_password') if bind_dn else None,
+                                  authentication=ldap3.SIMPLE if bind_dn else ldap3.ANONYMOUS)
+            where = '%s as %s' % (self.url, bind_dn or 'anonymous')
         self.conn = ldap3.Connection(
-            server, user=bind_dn or None, password=params.get('bind_password') if bind_dn else None,
-            authentication=ldap3.SIMPLE if bind_dn else ldap3.ANONYMOUS, auto_referrals=False,
-            raise_exceptions=True, receive_timeout=timeout, check_names=True, return_empty_attributes=False)
-        where = '%s as %s' % (self.url, bind_dn or 'anonymous')
+            server, auto_referrals=False, raise_exceptions=True, receive_timeout=timeout, check_names=True,
+            return_empty_attributes=False, **authentication)
         try:
             self.conn.open()
             if params.get('start_tls') and not use_ssl:
                 self.conn.start_tls()
-            self.conn.bind()
+            if self.bind_method == 'kerberos':
+                self._kerberos_bind(bind_dn)
+            else:
+                self.conn.bind()
         except ldap_exceptions.LDAPInvalidCredentialsResult:
             raise PchatError('the directory at %s rejected the credentials of %r (invalid credentials); check '
                              'bind_dn and bind_password.' % (self.url, bind_dn))
@@ -104,6 +127,68 @@ class DirectoryConnection(object):
             raise PchatError(self._describe_open_error(exc, where))
         except ldap_exceptions.LDAPException as exc:
             raise PchatError('cannot bind to %s: %s' % (where, exc))
+
+    def _check_simple(self, bind_dn, protected):
+        params = self.params
+        if bind_dn and not protected and not params.get('allow_plain_bind'):
+            raise PchatError(
+                'refusing a simple bind as %r over plain %s: the password would cross the network in clear text. '
+                'Use an ldaps:// URL, set start_tls: true, or (only on a trusted test network) allow_plain_bind: '
+                'true.' % (bind_dn, self.url))
+        if bind_dn and '=' in bind_dn:  # a DN; a user principal name (user@domain) is also accepted
+            validate_dn(bind_dn, 'bind_dn')
+        if bind_dn and params.get('bind_password') is None:
+            raise PchatError('bind_dn %r is set but bind_password is not; set bind_password '
+                             '(or PCHAT_BIND_PASSWORD).' % bind_dn)
+
+    def _check_kerberos(self, bind_dn, protected):
+        params = self.params
+        if params.get('bind_password'):
+            raise PchatError('bind_method=kerberos never uses a password: the ticket comes from the cache '
+                             '(KRB5CCNAME) or a client keytab (KRB5_CLIENT_KTNAME). Unset bind_password (and '
+                             'PCHAT_BIND_PASSWORD), so that no password travels with a Kerberos run.')
+        if bind_dn and ('=' in bind_dn or '@' not in bind_dn):
+            raise PchatError('with bind_method=kerberos, bind_dn names the Kerberos principal to bind as, '
+                             'user@REALM (for example lyncadmin@CONTOSO.COM), not %r; leave it unset to use the '
+                             "ticket cache's default principal." % bind_dn)
+        if not protected and not params.get('allow_plain_bind'):
+            raise PchatError(
+                'refusing a Kerberos bind over plain %s: ldap3 negotiates no SASL signing or sealing, so every '
+                'search and change would cross the network unprotected (and a directory that requires LDAP signing '
+                'refuses it). Use an ldaps:// URL or start_tls: true.' % self.url)
+        if GSSAPI_IMPORT_ERROR:
+            raise PchatError('bind_method=kerberos needs the gssapi Python library on the controller (pip install '
+                             'gssapi; it needs the MIT Kerberos libraries, libgssapi-krb5-2 or krb5-libs).')
+
+    def _kerberos_bind(self, bind_dn):
+        """A SASL/GSSAPI bind whose failures name the fix. ldap3 aborts a failed GSSAPI exchange with another bind,
+        whose error would hide the Kerberos one: exceptions are off for the bind."""
+        self.conn.raise_exceptions = False
+        try:
+            bound = self.conn.bind()
+        except gssapi.exceptions.GSSError as exc:
+            raise self._kerberos_error(exc, bind_dn)
+        finally:
+            self.conn.raise_exceptions = True
+        if bound:
+            return
+        result = self.conn.result or {}
+        description, message = result.get('description'), result.get('message') or ''
+        if description == 'strongerAuthRequired':
+            raise PchatError('the directory at %s refused a Kerberos bind without SASL signing (%s): ldap3 cannot '
+                             'sign, so bind over TLS (ldaps:// or start_tls: true) to a directory that accepts '
+                             'SASL over TLS (AD does; Samba before 4.20 needs "ldap server require strong auth = '
+                             'allow_sasl_over_tls").' % (self.url, message))
+        raise PchatError('the directory at %s refused the Kerberos bind as %s (%s: %s); check that the account may '
+                         'log on and that its ticket is for %s.' % (self.url, bind_dn or 'the default principal',
+                                                                    description, message, self.service))
+
+    def _kerberos_error(self, exc, bind_dn):
+        text = str(exc)
+        kind, hint = kerberos.describe(text, self.service, bind_dn)
+        return PchatError('the Kerberos bind to %s (service principal %s) failed: %s. Kerberos settings: %s. Error: '
+                          '%s' % (self.url, self.service, hint, kerberos.settings_in_use(), text),
+                          details={'kerberos_failure': kind, 'service_principal': self.service})
 
     def _describe_open_error(self, exc, where):
         text = str(exc)

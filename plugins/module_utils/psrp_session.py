@@ -8,6 +8,11 @@ code), and the Lync module loaded on the WinRM path before the first Lync cmdlet
 ``LyncSession.call(cmdlet, parameters)`` returns a CallResult: the deserialised output objects exactly as pypsrp
 gives them (read with psrp_objects), the error records and the warnings. Connection and authentication failures
 raise PchatError naming the endpoint and what to check; errors of the cmdlet itself are the caller's to judge.
+
+``psrp_auth: kerberos`` needs no password: pypsrp (pyspnego on python-gssapi, MIT krb5) takes the ticket from the
+cache (``KRB5CCNAME``) or MIT krb5 gets one from a client keytab (``KRB5_CLIENT_KTNAME``); ``psrp_username``, if set,
+picks the principal (``user@REALM``). pypsrp asks for the service principal ``host/<psrp_host>``. A password, if
+given, is used by pyspnego to get a ticket in memory.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +20,7 @@ __metaclass__ = type
 
 import traceback
 
+from ansible_collections.pchat.cutover.plugins.module_utils import kerberos
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 
 try:
@@ -22,10 +28,22 @@ try:
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError
     from pypsrp.powershell import PowerShell, RunspacePool
     from pypsrp.wsman import WSMan
+    from spnego.exceptions import SpnegoError
 except ImportError:
     PYPSRP_IMPORT_ERROR = traceback.format_exc()
 else:
     PYPSRP_IMPORT_ERROR = None
+
+# What a Kerberos failure surfaces as: pyspnego's errors, or python-gssapi's when pyspnego lets one through.
+KERBEROS_ERRORS = ()
+if PYPSRP_IMPORT_ERROR is None:
+    KERBEROS_ERRORS = (SpnegoError,)
+    try:
+        import gssapi.exceptions
+        KERBEROS_ERRORS += (gssapi.exceptions.GSSError,)
+    except ImportError:
+        pass
+KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_service default)
 
 LYNC_MODULE = 'Lync'
 WSMAN_PATH = 'wsman'
@@ -100,9 +118,13 @@ class LyncSession(object):
         self.ssl = params.get('psrp_ssl', True)
         self.port = params.get('psrp_port') or (5986 if self.ssl else 5985)
         self.path = params.get('psrp_path') or WSMAN_PATH
-        self.username = params.get('psrp_username')
-        self.password = params.get('psrp_password')
+        self.username = params.get('psrp_username') or None  # '' (an emptied variable) is not a user
+        self.password = params.get('psrp_password') or None
         self.auth = params.get('psrp_auth') or 'negotiate'
+        if self.auth == 'kerberos' and self.username and '\\' in self.username:
+            raise PchatError('with psrp_auth=kerberos, psrp_username names a Kerberos principal, user@REALM (for '
+                             'example lyncadmin@CONTOSO.COM), not "%s"; leave it unset to use the ticket cache\'s '
+                             'default principal.' % self.username)
         ca_file = params.get('psrp_ca_file')
         if not params.get('psrp_cert_validation', True):
             self.cert_validation = False
@@ -126,12 +148,35 @@ class LyncSession(object):
             text = text.replace(self.password, '********')
         return text
 
+    @property
+    def service_principal(self):
+        return '%s/%s' % (KERBEROS_SERVICE, self.host)
+
+    def _kerberos_error(self, exc):
+        text = self._scrub(exc)
+        kind, hint = kerberos.describe(text, self.service_principal, self.username)
+        message = ('PowerShell remoting to %s failed: Kerberos authentication (service principal %s) failed: %s. '
+                   'Kerberos settings: %s. Error: %s'
+                   % (self.endpoint, self.service_principal, hint, kerberos.settings_in_use(), text))
+        return PchatError(message,
+                          details={'endpoint': self.endpoint, 'error_type': exc.__class__.__name__,
+                                   'kerberos_failure': kind, 'service_principal': self.service_principal})
+
     def _connection_error(self, exc):
+        if isinstance(exc, KERBEROS_ERRORS):
+            return self._kerberos_error(exc)
         what = self._scrub(exc) or exc.__class__.__name__
-        if isinstance(exc, AuthenticationError) or (isinstance(exc, WinRMTransportError) and
-                                                    getattr(exc, 'code', None) == 401):
+        refused = isinstance(exc, AuthenticationError) or (isinstance(exc, WinRMTransportError) and
+                                                           getattr(exc, 'code', None) == 401)
+        if refused and self.auth == 'kerberos':
+            hint = ('the front end refused the Kerberos ticket of %s for %s: the account may not use remote '
+                    'PowerShell there, the server does not accept Kerberos on this endpoint, or its keys for that '
+                    'SPN changed since the ticket was issued (kdestroy, then get a new ticket)'
+                    % (self.username or 'the default principal', self.service_principal))
+        elif refused:
             hint = ('authentication as %r with psrp_auth=%s was refused; check psrp_username (DOMAIN\\user or '
-                    'user@domain), psrp_password and psrp_auth' % (self.username, self.auth))
+                    'user@domain), psrp_password and psrp_auth (a front end that refuses NTLM needs '
+                    'psrp_auth=kerberos)' % (self.username, self.auth))
         elif isinstance(exc, WinRMTransportError) and getattr(exc, 'code', None) == 404:
             hint = ('no remote PowerShell endpoint answers at that path; check psrp_path (wsman for WinRM, '
                     'OcsPowershell for Lync\'s own endpoint) and psrp_port')
@@ -156,7 +201,8 @@ class LyncSession(object):
                           ssl=self.ssl, auth=self.auth, cert_validation=self.cert_validation)
             pool = RunspacePool(wsman)
             pool.open()
-        except (WinRMError, requests.exceptions.RequestException, ImportError, ValueError, OSError) as exc:
+        except (WinRMError, requests.exceptions.RequestException, ImportError, ValueError, OSError) + KERBEROS_ERRORS \
+                as exc:
             raise self._connection_error(exc)
         self.pool = pool
 
@@ -170,7 +216,7 @@ class LyncSession(object):
         self.pipelines += 1
         try:
             output = ps.invoke()
-        except (WinRMError, requests.exceptions.RequestException, OSError) as exc:
+        except (WinRMError, requests.exceptions.RequestException, OSError) + KERBEROS_ERRORS as exc:
             raise self._connection_error(exc)
         errors = [self.error_dict(record) for record in ps.streams.error]
         warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
