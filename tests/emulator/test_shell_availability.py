@@ -11,7 +11,7 @@ import time
 from lab.emulator.api import PATH_OCS, Command
 from lab.emulator.knobs import Knobs
 
-from conftest import Runner, make_session
+from .conftest import Runner, make_session
 
 NOT_RECOGNIZED = ("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program.")

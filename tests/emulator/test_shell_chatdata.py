@@ -21,7 +21,7 @@ from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
 from lab.inspect import snapshot
 
-from conftest import fingerprint, set_chat_services, store, zip_path
+from .conftest import fingerprint, set_chat_services, store, zip_path
 
 LEGACY = topology.LEGACY_POOL
 TARGET = topology.TARGET_POOL

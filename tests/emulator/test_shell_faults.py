@@ -81,7 +81,7 @@ def test_rules_for_other_cmdlets_do_not_fire(ocs, scratch):
 
 def test_an_unreachable_directory_is_a_clean_terminating_error(scratch):
     import os
-    from conftest import Runner, make_session
+    from .conftest import Runner, make_session
     from lab.emulator.api import PATH_OCS
     from lab.emulator.shell import Shell
     path = os.path.join(scratch, 'connection.json')

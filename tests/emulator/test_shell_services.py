@@ -14,7 +14,7 @@ from lab import topology
 from lab.emulator.api import Command
 from lab.emulator.knobs import Knobs
 
-from conftest import services_status, set_chat_services, store
+from .conftest import services_status, set_chat_services, store
 
 PC01 = 'pc01.contoso.com'
 GC01 = 'gc01.contoso.com'

@@ -12,7 +12,7 @@ import pytest
 from lab.emulator.api import Command
 from lab.emulator.cmdlets import LYNC, all_specs
 
-from conftest import Runner, fingerprint, make_session
+from .conftest import Runner, fingerprint, make_session
 
 PC = 'pcpool.contoso.com'
 

@@ -10,7 +10,7 @@ import pytest
 
 from lab import names, topology
 
-from conftest import set_chat_services
+from .conftest import set_chat_services
 
 PC = topology.TARGET_POOL
 SENDER, RECEIVER = names.user_sip(1), names.user_sip(2)

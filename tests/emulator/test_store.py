@@ -18,7 +18,7 @@ import pytest
 from lab import dataset, platform_seed, topology
 from lab.emulator import store as store_mod
 
-from conftest import REPO_ROOT
+from .conftest import REPO_ROOT
 
 
 def v1_store(path):
