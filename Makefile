@@ -18,12 +18,12 @@ STAMP := $(VENV)/.installed
 OLDEST_VENV ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST_VENV)/.installed
 
-.PHONY: help setup setup-oldest lab lab-down lab-status demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
+.PHONY: help setup setup-oldest lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
 	@echo "make test   - set up, then every test and quality gate (what CI runs)"
-	@echo "make setup | lab | lab-down | lab-status | unit | integration | sanity | lint | molecule | benchmarks | build"
+	@echo "make setup | lab | lab-down | lab-status | lab-reset | unit | integration | sanity | lint | molecule | benchmarks | build"
 	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog) | changelog (release)"
 
 setup: $(STAMP)
@@ -55,6 +55,9 @@ lab-down:
 
 lab-status:
 	$(PY) -m lab status
+
+lab-reset:
+	$(PY) -m lab reset
 
 demo: lab
 	@./scripts/demo.sh

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""``python -m lab up|down|status|inspect|knobs``: the embedded lab behind ``make lab`` (see docs/lab.md)."""
+"""``python -m lab up|down|status|reset|inspect|knobs``: the embedded lab behind ``make lab`` (see docs/lab.md)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -219,6 +219,17 @@ def down(config, out=sys.stdout):
     return 0
 
 
+def reset(config, out=sys.stdout):
+    """The running lab back to its seeded state (lab/reset.py, docs/lab.md)."""
+    from lab import reset as reset_mod  # pylint: disable=import-outside-toplevel
+    with LabLock(config):
+        state = load_state(config)
+        if not (state and _provisioned(config) and os.path.exists(config.platform_db)):
+            raise samba.LabError('no lab in %s: bring it up with `make lab` first' % config.lab_dir)
+        print(reset_mod.reset(config, state), file=out)
+    return 0
+
+
 def status(config, out=sys.stdout):
     pid = samba.running_pid(config)
     state = load_state(config)
@@ -256,7 +267,7 @@ def observer(command, config, rest):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lab', description=__doc__)
-    parser.add_argument('command', choices=['up', 'down', 'status', 'inspect', 'knobs'])
+    parser.add_argument('command', choices=['up', 'down', 'status', 'reset', 'inspect', 'knobs'])
     args, rest = parser.parse_known_args(argv)
     config = LabConfig()
     try:
@@ -264,7 +275,7 @@ def main(argv=None):
             return observer(args.command, config, rest)
         if rest:
             parser.error('unrecognized arguments: %s' % ' '.join(rest))
-        return {'up': up, 'down': down, 'status': status}[args.command](config)
+        return {'up': up, 'down': down, 'status': status, 'reset': reset}[args.command](config)
     except samba.LabError as exc:
         print('lab %s failed: %s' % (args.command, exc), file=sys.stderr)
         return 2

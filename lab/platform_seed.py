@@ -11,6 +11,9 @@ generation is wiped and redone."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ast
+import hashlib
+
 from lab import dataset, topology
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES, Directory, refresh_view
@@ -69,18 +72,46 @@ def ensure_topology(store):
     return created
 
 
+def restore_topology_state(store):
+    """Every declared service, computer and pool back to its state at creation (``_initial_service_state``, the
+    declared active/standby computers, pool state Normal); returns how many rows changed."""
+    changed = 0
+    with store_mod.transaction(store):
+        for fqdn, _role, _kind, _v, _tv, _site, _registrar, state, computers in topology.POOLS:
+            changed += store.execute('UPDATE pools SET pool_state = ? WHERE fqdn = ? AND pool_state IS NOT ?',
+                                     (state, fqdn, state)).rowcount
+            for server, active, services in computers:
+                changed += store.execute('UPDATE servers SET active = ? WHERE fqdn = ? AND active != ?',
+                                         (int(active), server, int(active))).rowcount
+                for service in list(services) + topology.WINDOWS_SERVICES:
+                    status, start_mode, sessions = _initial_service_state(service)
+                    changed += store.execute(
+                        'UPDATE services SET status = ?, start_mode = ?, open_sessions = ? WHERE server_fqdn = ? AND '
+                        'name = ? AND (status, start_mode, open_sessions) IS NOT (?, ?, ?)',
+                        (status, start_mode, sessions, server, service[0], status, start_mode, sessions)).rowcount
+    return changed
+
+
+def automatic_endpoints():
+    """{contact DN: (pool, attributes)} of each Persistent Chat pool's automatic endpoint, as Lync creates it."""
+    found = {}
+    for fqdn, _role, kind, _version, _tv, _site, _registrar, _state, _computers in topology.POOLS:
+        if kind == 'persistent_chat_2013':
+            sip, display, dn = topology.automatic_endpoint(fqdn)
+            found[dn] = (fqdn, {'msRTCSIP-PrimaryUserAddress': sip, 'msRTCSIP-UserEnabled': 'TRUE',
+                                'msRTCSIP-PrimaryHomeServer': topology.pool_dn(fqdn),
+                                'msRTCSIP-OwnerUrn': topology.PERSISTENT_CHAT_OWNER_URN, 'displayName': display})
+    return found
+
+
 def ensure_directory_objects(ldap_conn):
     """The chat pools' objects under CN=Pools and each Persistent Chat pool's automatic endpoint contact."""
     for fqdn, _role, kind, version, _tv, _site, _registrar, _state, _computers in topology.POOLS:
         if kind and not exists(ldap_conn, topology.pool_dn(fqdn)):
             ldap_conn.add(topology.pool_dn(fqdn), ['top', 'container'], {'description': '%s (lab)' % version})
-        if kind == 'persistent_chat_2013':
-            sip, display, dn = topology.automatic_endpoint(fqdn)
-            if not exists(ldap_conn, dn):
-                ldap_conn.add(dn, CONTACT_CLASSES, {
-                    'msRTCSIP-PrimaryUserAddress': sip, 'msRTCSIP-UserEnabled': 'TRUE',
-                    'msRTCSIP-PrimaryHomeServer': topology.pool_dn(fqdn),
-                    'msRTCSIP-OwnerUrn': topology.PERSISTENT_CHAT_OWNER_URN, 'displayName': display})
+    for dn, (_pool, attributes) in automatic_endpoints().items():
+        if not exists(ldap_conn, dn):
+            ldap_conn.add(dn, CONTACT_CLASSES, attributes)
 
 
 def dataset_params(config, pool):
@@ -90,6 +121,47 @@ def dataset_params(config, pool):
                                      users=config.users)
     return dataset.DataSetParams(seed=config.seed + 1, rooms=max(2, config.rooms // 2), messages=config.messages // 2,
                                  users=config.users)
+
+
+def dataset_digest(store, pool):
+    """SHA-256 over a pool's chat data: categories (with parent), rooms, their principals, and each room's messages
+    (count and checksum). Ids play no part, so a regenerated data set has the digest of the original."""
+    digest = hashlib.sha256()
+    for query in (
+            'SELECT c.name, p.name, c.description, c.invitations, c.file_upload, c.chat_history FROM categories c '
+            'LEFT JOIN categories p ON p.id = c.parent_id WHERE c.pool_fqdn = ? ORDER BY 1, 2, 3',
+            'SELECT c.name, x.principal, x.role FROM category_principals x JOIN categories c ON c.id = x.category_id '
+            'WHERE c.pool_fqdn = ? ORDER BY 1, 2, 3',
+            'SELECT r.name, c.name, r.description, r.type, r.privacy, r.invitations, r.disabled, r.addin FROM rooms r '
+            'JOIN categories c ON c.id = r.category_id WHERE r.pool_fqdn = ? ORDER BY 1',
+            'SELECT r.name, x.principal, x.role FROM room_principals x JOIN rooms r ON r.id = x.room_id '
+            'WHERE r.pool_fqdn = ? ORDER BY 1, 2, 3',
+            'SELECT r.name, COUNT(m.id), TOTAL(pchat_crc(m.sender, m.sent_at, m.body)) FROM rooms r '
+            'LEFT JOIN messages m ON m.room_id = r.id WHERE r.pool_fqdn = ? GROUP BY r.id ORDER BY 1'):
+        for row in store.execute(query, (pool,)):
+            digest.update(repr(tuple(row)).encode('utf-8'))
+        digest.update(b'\x1e')
+    return digest.hexdigest()
+
+
+def _record_digest(store, pool):
+    store.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('dataset-digest:' || ?, ?)",
+                  (pool, dataset_digest(store, pool)))
+
+
+def restore_dataset(store, config, pool):
+    """The legacy pool's data set as generated: regenerated (with the parameters it was made with) when its digest
+    differs from the one recorded at generation, or none was recorded. Returns True when it was regenerated."""
+    recorded = store.execute("SELECT value FROM meta WHERE key = 'dataset-digest:' || ?", (pool,)).fetchone()
+    if recorded and recorded[0] == dataset_digest(store, pool):
+        return False
+    made_with = store.execute("SELECT value FROM meta WHERE key = 'dataset:' || ?", (pool,)).fetchone()
+    params = (dataset.DataSetParams(**dict(ast.literal_eval(made_with[0]))) if made_with
+              else dataset_params(config, pool))
+    wipe_chat_data(store, pool)
+    dataset.generate(store, pool, params)
+    _record_digest(store, pool)
+    return True
 
 
 def ensure_dataset(store, config, pool=LEGACY_POOL):
@@ -104,6 +176,7 @@ def ensure_dataset(store, config, pool=LEGACY_POOL):
         return 'chat data set of %s present%s' % (pool, note)
     wipe_chat_data(store, pool)  # an interrupted generation left part of a data set
     counts = dataset.generate(store, pool, params)
+    _record_digest(store, pool)
     return 'chat data set of %s generated: %d categories, %d rooms, %d messages' % (
         pool, counts['categories'], counts['rooms'], counts['messages'])
 

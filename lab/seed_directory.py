@@ -15,6 +15,7 @@ from lab.schema import exists
 
 # ADS_UF_NORMAL_ACCOUNT | ADS_UF_ACCOUNTDISABLE | ADS_UF_PASSWD_NOTREQD: lab users never log on.
 DISABLED_NO_PASSWORD = 0x0200 | 0x0002 | 0x0020
+USER_CLASSES = ['top', 'person', 'organizationalPerson', 'user']
 _GIVEN = ['Ana', 'Bruno', 'Carla', 'Diego', 'Elisa', 'Fabio', 'Gina', 'Hugo', 'Iris', 'Joao', 'Karin', 'Luis']
 _FAMILY = ['Silva', 'Souza', 'Costa', 'Santos', 'Oliveira', 'Pereira', 'Lima', 'Gomes', 'Ribeiro', 'Alves']
 
@@ -46,6 +47,20 @@ def well_known_attributes(sam=names.WELL_KNOWN_SAM, sip=names.WELL_KNOWN_SIP, pr
     }
 
 
+def well_known_users():
+    """(DN, attributes) of the well-known Group Chat users, one per cutover unit of the lab."""
+    return [(names.WELL_KNOWN_DN, well_known_attributes()),
+            (names.WELL_KNOWN_2_DN, well_known_attributes(names.WELL_KNOWN_2_SAM, names.WELL_KNOWN_2_SIP,
+                                                          'OCS 2007 R2 Group Chat'))]
+
+
+def seeded_users(config, count=None):
+    """Yield (index, DN, attributes) of lab users 1..``count`` (default LAB_USERS), drawn as `up` draws them."""
+    rng = random.Random(config.seed)
+    for index in range(1, (config.users if count is None else count) + 1):
+        yield index, names.user_dn(index), user_attributes(index, rng)
+
+
 def existing_user_count(conn):
     """How many lab users exist (they are numbered 1..N, so the highest present index is N)."""
     if not exists(conn, names.USERS_OU_DN):
@@ -59,26 +74,26 @@ def existing_user_count(conn):
 def seed(conn, config):
     """Create what is missing; return (well-known user created, users added)."""
     created_well_known = False
-    if not exists(conn, names.WELL_KNOWN_DN):
-        conn.add(names.WELL_KNOWN_DN, ['top', 'person', 'organizationalPerson', 'user'], well_known_attributes())
-        created_well_known = True
-    if not exists(conn, names.WELL_KNOWN_2_DN):
-        conn.add(names.WELL_KNOWN_2_DN, ['top', 'person', 'organizationalPerson', 'user'],
-                 well_known_attributes(names.WELL_KNOWN_2_SAM, names.WELL_KNOWN_2_SIP, 'OCS 2007 R2 Group Chat'))
-    if not exists(conn, names.USERS_OU_DN):
-        conn.add(names.USERS_OU_DN, ['top', 'organizationalUnit'], {'description': 'pchat.cutover lab users'})
+    for dn, attributes in well_known_users():
+        if not exists(conn, dn):
+            conn.add(dn, USER_CLASSES, attributes)
+            created_well_known = created_well_known or dn == names.WELL_KNOWN_DN
+    ensure_users_ou(conn)
     have = existing_user_count(conn)
-    rng = random.Random(config.seed)
     added = 0
-    for index in range(1, config.users + 1):
-        attrs = user_attributes(index, rng)  # always drawn, so user N's names do not depend on earlier runs
+    for index, dn, attrs in seeded_users(config):  # always drawn, so user N's names do not depend on earlier runs
         if index <= have:
             continue
-        if exists(conn, names.user_dn(index)):
+        if exists(conn, dn):
             continue
-        conn.add(names.user_dn(index), ['top', 'person', 'organizationalPerson', 'user'], attrs)
+        conn.add(dn, USER_CLASSES, attrs)
         added += 1
     return created_well_known, added
+
+
+def ensure_users_ou(conn):
+    if not exists(conn, names.USERS_OU_DN):
+        conn.add(names.USERS_OU_DN, ['top', 'organizationalUnit'], {'description': 'pchat.cutover lab users'})
 
 
 # ADS_UF_NORMAL_ACCOUNT | ADS_UF_DONT_EXPIRE_PASSWD: the Lync administrator logs on (PowerShell remoting).
@@ -97,7 +112,7 @@ def ensure_lync_admin(conn, password, password_is_new=False):
         if password_is_new:
             conn.modify(names.LYNC_ADMIN_DN, {'unicodePwd': [(ldap3.MODIFY_REPLACE, [_unicode_pwd(password)])]})
         return False
-    conn.add(names.LYNC_ADMIN_DN, ['top', 'person', 'organizationalPerson', 'user'], {
+    conn.add(names.LYNC_ADMIN_DN, USER_CLASSES, {
         'sAMAccountName': names.LYNC_ADMIN_SAM,
         'userPrincipalName': '%s@%s' % (names.LYNC_ADMIN_SAM, names.DOMAIN),
         'displayName': 'Lync Administrator (lab)',

@@ -28,7 +28,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from lab import names, topology  # noqa: E402
+from lab import names, platform_seed  # noqa: E402
 from lab.emulator import store as store_mod, winpath  # noqa: E402
 from lab.emulator.api import PATH_OCS, PATH_WSMAN, Command, CollectingStreams, Session, TerminatingError  # noqa
 from lab.emulator.shell import Shell  # noqa: E402
@@ -73,18 +73,10 @@ def contacts(ldap):
 
 
 def reset_chat_state(conn):
-    """The lab's initial state in a store copy: targets empty, chat services as seeded, pool state Normal."""
+    """The lab's initial state in a store copy: targets empty, services, computers and pool states as seeded."""
     for (pool,) in conn.execute("SELECT fqdn FROM pools WHERE role = 'PersistentChatServer'").fetchall():
         store_mod.wipe_chat_data(conn, pool)
-    with store_mod.transaction(conn):
-        conn.execute("UPDATE services SET status = 'Stopped', open_sessions = 0, start_mode = 'Automatic' "
-                     "WHERE (',' || roles || ',') LIKE '%,PersistentChatServer,%'")
-        conn.execute("UPDATE services SET status = 'Running', start_mode = 'Automatic' WHERE display_name LIKE "
-                     "'%Group Chat%'")
-        conn.execute("UPDATE pools SET pool_state = 'Normal' WHERE role = 'PersistentChatServer'")
-        for fqdn, _role, _kind, _v, _tv, _site, _reg, _state, computers in topology.POOLS:
-            for server, active, _services in computers:
-                conn.execute('UPDATE servers SET active = ? WHERE fqdn = ?', (int(active), server))
+    platform_seed.restore_topology_state(conn)
 
 
 @pytest.fixture

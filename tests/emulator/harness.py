@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 
-from pypsrp.powershell import RunspacePool
+from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
 from lab.emulator import auth, process, requestlog
@@ -74,6 +74,18 @@ class Emulator(object):
         return 'https://%s:%d%s' % (self.ip, self.port, path)
 
 
+def run(pool, name, *arguments, **parameters):
+    """One command through ``pool``, parameters in the order given (a value of None is a bare switch), then the
+    positional arguments; returns (the PowerShell object, its output)."""
+    ps = PowerShell(pool)
+    ps.add_cmdlet(name)
+    for key, value in parameters.items():
+        ps.add_parameter(key, value)
+    for value in arguments:
+        ps.add_argument(value)
+    return ps, ps.invoke()
+
+
 def lab_connection():
     """The lab's connection variables (``python -m lab up``: brought up, or reused if healthy)."""
     lab_dir = os.path.abspath(os.environ.get('LAB_DIR') or os.path.join(REPO_ROOT, '.lab'))
@@ -86,6 +98,14 @@ def lab_connection():
         values = json.load(handle)
     values['LAB_DIR'] = lab_dir
     return values
+
+
+def lab_emulator(lab_connection):
+    """The lab's own emulator (the process `python -m lab up` started, with the real shell) as an Emulator to reach:
+    its request log, knobs and files are the lab's. Never call ``start``/``stop`` on it."""
+    return Emulator(lab_connection['LAB_DIR'], lab_connection['PCHAT_PSRP_HOST'],
+                    int(lab_connection['PCHAT_PSRP_PORT']), lab_connection['PCHAT_PSRP_USERNAME'],
+                    lab_connection['PCHAT_PSRP_PASSWORD'], lab_connection['PCHAT_PSRP_CA_FILE'])
 
 
 def _lay_out(root, lab_connection):

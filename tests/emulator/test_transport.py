@@ -19,19 +19,10 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell
 
 from lab.emulator import process
+from tests.emulator.harness import run
 
 PIPELINE_FIELDS = {'ts', 'runspace', 'user', 'path', 'cmdlets', 'parameters'}
 EVENT_FIELDS = {'ts', 'runspace', 'user', 'path', 'event'}
-
-
-def run(pool, name, *arguments, **parameters):
-    ps = PowerShell(pool)
-    ps.add_cmdlet(name)
-    for key, value in parameters.items():
-        ps.add_parameter(key, value)
-    for value in arguments:
-        ps.add_argument(value)
-    return ps, ps.invoke()
 
 
 def lines_for(emulator, runspace_id):
