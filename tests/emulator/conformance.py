@@ -26,6 +26,8 @@ from lab.emulator.knobs import Knobs
 from lab.inspect import snapshot
 from tests.emulator.harness import REPO_ROOT, lab_emulator
 
+from .conftest import contacts, fingerprint
+
 WSMAN, OCS = 'wsman', 'OcsPowershell'
 PATHS = (WSMAN, OCS)
 PATH_LOGGED = {WSMAN: '/wsman', OCS: '/OcsPowershell'}
@@ -116,17 +118,17 @@ def wait_for(predicate, timeout, what, interval=0.1):
 class Lab(object):
     """The running lab of LAB_DIR and its emulator. ``baseline`` is the fingerprint of the seeded lab."""
 
-    def __init__(self, connection, ldap=None, fingerprint_store=None):
+    def __init__(self, connection, ldap=None):
         self.connection = connection
         self.dir = connection['LAB_DIR']
         self.emulator = lab_emulator(connection)
         self.ldap = ldap
         self.config = LabConfig(dict(os.environ, LAB_DIR=self.dir))
         self.knobs = Knobs(self.dir)
-        self._fingerprint_store = fingerprint_store
         with open(self.config.state_file) as handle:
             self._state = json.load(handle)
         self.baseline = None
+        self._connections = None
 
     @property
     def secrets(self):
@@ -137,13 +139,21 @@ class Lab(object):
         return self.emulator.pool(path, **overrides)
 
     def reset(self):
-        """The seeded lab (lab/reset.py), as `python -m lab reset` does."""
-        return reset_mod.reset(self.config, self._state)
+        """The seeded lab (lab/reset.py), as `python -m lab reset` does (its LDAP connections kept between resets)."""
+        if self._connections is None:
+            self._connections = reset_mod.Connections(self.config, self._state)
+        return reset_mod.reset(self.config, self._state, self._connections)
+
+    def close(self):
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
 
     def fingerprint(self):
-        """`lab inspect`'s snapshot (pools, services, categories, rooms and their message checksums, endpoints) and a
-        digest of every table of the store and of every SIP principal and Application Contact in the directory."""
-        return snapshot(self.dir), self._fingerprint_store(self.dir, self.ldap)
+        """`lab inspect`'s snapshot of the store (pools, services, categories, rooms and their message checksums),
+        the Application Contacts in AD (every contact, with its Lync attributes: the endpoints), and a digest of every
+        table of the store and of every SIP principal of the directory (conftest.fingerprint)."""
+        return snapshot(self.dir, with_directory=False), contacts(self.ldap), fingerprint(self.dir, self.ldap)
 
     def inspect(self):
         """`python -m lab inspect`, run as anyone checking the lab from outside would."""

@@ -32,7 +32,6 @@ from lab.emulator.cmdlets import all_specs
 from .conformance import (EVENT_FIELDS, OCS, PATH_LOGGED, PATHS, PIPELINE_FIELDS, WSMAN, Lab, add_rooms,
                           assert_completed, assert_enum, assert_failed, begin, pipeline, runspace_id, string_leaves,
                           wait_for)
-from .conftest import fingerprint
 
 PC, PC2, GC = topology.TARGET_POOL, topology.TARGET_POOL_2, topology.LEGACY_POOL
 PC_SERVICE = 'PersistentChatServer:' + PC
@@ -52,11 +51,12 @@ NOT_RECOGNIZED = ("The term '%s' is not recognized as the name of a cmdlet, func
 @pytest.fixture(scope='module')
 def lab(lab_connection, ldap):
     """The lab, reset to its seeded state for this module and after it."""
-    running = Lab(lab_connection, ldap, fingerprint)
+    running = Lab(lab_connection, ldap)
     running.reset()
     running.baseline = running.fingerprint()
     yield running
     running.reset()
+    running.close()
 
 
 @pytest.fixture
