@@ -61,7 +61,8 @@ def timed(function, *args):
 
 
 def lync_pool(lab, path):
-    pool = lab.pool(path).__enter__()
+    pool = lab.pool(path)
+    pool.open()
     if path == WSMAN:
         invoke(pool, ('Import-Module', {'Name': 'Lync'}))
     return pool
@@ -119,7 +120,8 @@ def room_listings(lab, count, rooms):
     """[(total seconds, deserialisation seconds)] of listing the benchmark's ``rooms`` rooms ``count`` times."""
     add_rooms(lab.dir, topology.TARGET_POOL, CATEGORY, rooms)
     try:
-        pool = lab.pool(OCS).__enter__()
+        pool = lab.pool(OCS)
+        pool.open()
         try:
             samples = []
             for _round in range(count):

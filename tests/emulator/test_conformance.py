@@ -70,9 +70,9 @@ def restored(lab):
 @pytest.fixture(scope='module')
 def pools(lab):
     """A runspace pool per path, open for the module: /OcsPowershell as is, /wsman after Import-Module Lync."""
-    opened = {}
-    for path in PATHS:
-        opened[path] = lab.pool(path).__enter__()
+    opened = dict((path, lab.pool(path)) for path in PATHS)
+    for pool in opened.values():
+        pool.open()
     assert_completed(pipeline(opened[WSMAN], ('Import-Module', {'Name': 'Lync'}))[0])
     yield opened
     for pool in opened.values():
@@ -594,17 +594,14 @@ def test_basic_is_refused(lab):
 # -- 5,000 rooms ----------------------------------------------------------------------------------------------
 def test_five_thousand_rooms_listed(restored, pools):
     add_rooms(restored.dir, PC, 'Bulk', 5000)
-    started = time.monotonic()
     output = read(pools[OCS], 'Get-CsPersistentChatRoom', PersistentChatPoolFqdn=PC, ResultSize=5000)
-    elapsed = time.monotonic() - started
-    assert len(output) == 5000
+    assert len(output) == 5000  # how long it takes is benchmarks/emulator.py's business
     assert [o.adapted_properties['Name'] for o in output[:2]] == ['Bulk room 00001', 'Bulk room 00002']
     sample = output[1233].adapted_properties
     assert (sample['Identity'], sample['Category'], sample['Description']) == (
         PC + '\\Bulk room 01234', 'Bulk', 'room number 1234')
     assert sample['Members'] == sample['Managers'] == ['sip:labuser00035@contoso.com']
     assert_enum(sample['Privacy'], ROOM_CLASS + 'ChatRoomPrivacy', 'Closed', 1)  # 1234 % 3 == 1
-    assert elapsed < 60  # a gross bound only: benchmarks/emulator.py measures it
     assert len(read(pools[OCS], 'Get-CsPersistentChatRoom', PersistentChatPoolFqdn=PC, ResultSize=7)) == 7
 
 
@@ -674,7 +671,7 @@ def _hold_lines(lab):
 
 def test_a_hold_point_holds_the_pipeline_where_it_says(restored, pools, ldap):
     lab, sip = restored, 'sip:conformance-hold@contoso.com'
-    lab.knobs.update(hold=[{'cmdlet': 'New-CsPersistentChatEndpoint', 'point': 'contact-written', 'seconds': 1.5,
+    lab.knobs.update(hold=[{'cmdlet': 'New-CsPersistentChatEndpoint', 'point': 'contact-written', 'seconds': 2,
                             'times': 1}])
     ps = begin(pools[OCS], ('New-CsPersistentChatEndpoint', {'SipAddress': sip, 'PersistentChatPoolFqdn': PC,
                                                              'PassThru': None, 'Confirm': False}))
