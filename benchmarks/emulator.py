@@ -25,7 +25,6 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -88,26 +87,24 @@ def pool_cycles(lab, path, count):
 
 
 class DeserialisationClock(object):
-    """Seconds spent in pypsrp's ``Serializer.deserialize``, counting only the outermost call of each thread."""
+    """Seconds spent in pypsrp's ``Serializer.deserialize``, outermost calls only (pypsrp passes ``clear=False`` to
+    the nested ones, which are not timed again)."""
 
     def __init__(self):
         self.seconds = 0.0
-        self._depth = threading.local()
         self._original = pypsrp_serializer.Serializer.deserialize
 
     def __enter__(self):
         clock, original = self, self._original
 
         def deserialize(serializer, *args, **kwargs):
-            depth = getattr(clock._depth, 'value', 0)
-            clock._depth.value = depth + 1
+            if not kwargs.get('clear', True):
+                return original(serializer, *args, **kwargs)
             started = time.perf_counter()
             try:
                 return original(serializer, *args, **kwargs)
             finally:
-                clock._depth.value = depth
-                if depth == 0:
-                    clock.seconds += time.perf_counter() - started
+                clock.seconds += time.perf_counter() - started
 
         pypsrp_serializer.Serializer.deserialize = deserialize
         return self
