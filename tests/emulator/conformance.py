@@ -21,7 +21,7 @@ from pypsrp.powershell import PowerShell
 
 from lab import reset as reset_mod
 from lab.config import LabConfig
-from lab.emulator import requestlog, store as store_mod
+from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
 from lab.inspect import snapshot
 from tests.emulator.harness import REPO_ROOT, lab_emulator
@@ -31,8 +31,6 @@ from .conftest import contacts, fingerprint
 WSMAN, OCS = 'wsman', 'OcsPowershell'
 PATHS = (WSMAN, OCS)
 PATH_LOGGED = {WSMAN: '/wsman', OCS: '/OcsPowershell'}
-PIPELINE_FIELDS = {'ts', 'runspace', 'user', 'path', 'cmdlets', 'parameters'}
-EVENT_FIELDS = {'ts', 'runspace', 'user', 'path', 'event'}
 
 # System.Management.Automation.ErrorCategory, as pypsrp hands it back (ErrorRecord.category is the number).
 ERROR_CATEGORY = {'NotSpecified': 0, 'OpenError': 1, 'InvalidArgument': 5, 'InvalidData': 6, 'InvalidOperation': 7,

@@ -28,12 +28,12 @@ from pypsrp.powershell import PowerShell
 
 from lab import names, topology
 from lab.emulator.cmdlets import all_specs
+from tests.emulator.harness import EVENT_FIELDS, PIPELINE_FIELDS
 
-from .conformance import (EVENT_FIELDS, OCS, PATH_LOGGED, PATHS, PIPELINE_FIELDS, WSMAN, Lab, add_rooms,
-                          assert_completed, assert_enum, assert_failed, begin, pipeline, runspace_id, string_leaves,
-                          wait_for)
+from .conformance import (OCS, PATH_LOGGED, PATHS, WSMAN, Lab, add_rooms, assert_completed, assert_enum,
+                          assert_failed, begin, pipeline, runspace_id, string_leaves, wait_for)
 
-PC, PC2, GC = topology.TARGET_POOL, topology.TARGET_POOL_2, topology.LEGACY_POOL
+PC, GC = topology.TARGET_POOL, topology.LEGACY_POOL
 PC_SERVICE = 'PersistentChatServer:' + PC
 GC_DB = ('gcsql.contoso.com\\groupchat', 'GroupChat')
 PC_DB = 'pcsql.contoso.com\\pchat'
