@@ -116,16 +116,14 @@ def restore_store(config):
     return {'state_rows': changed, 'rooms_removed': emptied, 'regenerated': regenerated}
 
 
-def refill_view(config):
+def refill_view(config, directory):
     """Lync's view of AD = the directory now (nothing deleted is still seen)."""
     store = store_mod.open_store(config.platform_db)
-    directory = Directory(config.lab_dir)
     try:
         with store_mod.transaction(store):
             store.execute('DELETE FROM ad_view')
         refresh_view(directory, store)
     finally:
-        directory.close()
         store.close()
 
 
@@ -138,18 +136,33 @@ def reset_emulator_files(config):
     winpath.ensure_standard_folders(config.lab_dir)
 
 
-def reset(config, state):
+class Connections(object):
+    """The LDAP connections a reset uses: an Administrator connection that raises on errors (samba.connect) and the
+    emulator's Directory (for Lync's view). Kept open by a caller that resets often (the conformance suite)."""
+
+    def __init__(self, config, state):
+        self.ldap = samba.connect(config, state['admin_password'])
+        self.directory = Directory(config.lab_dir)
+
+    def close(self):
+        self.ldap.unbind()
+        self.directory.close()
+
+
+def reset(config, state, connections=None):
     """Everything above; returns a one-line summary. The caller holds the lab lock (``python -m lab reset``)."""
     started = time.time()
     summary = restore_store(config)
-    conn = samba.connect(config, state['admin_password'])
+    own = connections is None
+    connections = connections or Connections(config, state)
     try:
-        platform_seed.ensure_directory_objects(conn)
-        contacts_removed, contacts_restored = restore_contacts(conn)
-        users = restore_users(conn, config, state)
+        platform_seed.ensure_directory_objects(connections.ldap)
+        contacts_removed, contacts_restored = restore_contacts(connections.ldap)
+        users = restore_users(connections.ldap, config, state)
+        refill_view(config, connections.directory)
     finally:
-        conn.unbind()
-    refill_view(config)
+        if own:
+            connections.close()
     reset_emulator_files(config)
     rooms = ', '.join('%s %d' % item for item in sorted(summary['rooms_removed'].items()))
     return ('lab reset in %.1f s: rooms removed (%s); %d service/computer/pool states restored; legacy data sets '

@@ -11,7 +11,7 @@ $PY -m pytest -q -p no:cacheprovider tests/unit
 step "lab (bring up / reuse)"
 $PY -m lab up
 
-step "Lync emulator tests (shell in-process on the real Samba AD; transport with the real pypsrp client over HTTPS/NTLM)"
+step "Lync emulator tests (shell in-process on the real Samba AD; transport with the real pypsrp client over HTTPS/NTLM; conformance against the lab's own emulator, which lab reset puts back)"
 $PY -m pytest -q -p no:cacheprovider tests/emulator
 
 step "integration tests (real Samba AD + lab store)"

@@ -198,8 +198,8 @@ def fingerprint(path, ldap):
     for base in (names.APPLICATION_CONTACTS_DN, names.BASE_DN):
         ldap.search(base, '(msRTCSIP-PrimaryUserAddress=*)', attributes=['msRTCSIP-PrimaryUserAddress',
                                                                         'msRTCSIP-PrimaryHomeServer', 'displayName'])
-        for entry in sorted(ldap.entries, key=lambda e: e.entry_dn):
-            digest.update(entry.entry_to_json().encode())
+        for entry in sorted((e for e in ldap.response if e.get('type') == 'searchResEntry'), key=lambda e: e['dn']):
+            digest.update(repr((entry['dn'], sorted(entry['raw_attributes'].items()))).encode())
     return digest.hexdigest()
 
 

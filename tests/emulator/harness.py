@@ -26,6 +26,9 @@ from lab.emulator.settings import EmulatorSettings
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TEST_SHELL = 'tests.emulator.testshell:TestShell'
+# The request log's two kinds of line (docs/lab-emulator.md, DESIGN.md): exactly these fields.
+PIPELINE_FIELDS = {'ts', 'runspace', 'user', 'path', 'cmdlets', 'parameters'}
+EVENT_FIELDS = {'ts', 'runspace', 'user', 'path', 'event'}
 
 
 def _free_port(ip):

@@ -16,6 +16,7 @@ import ldap3
 import pytest
 
 from lab import names, platform_seed, seed_directory, topology
+from lab.config import LabConfig
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES
 from lab.emulator.knobs import DEFAULTS, Knobs
@@ -151,3 +152,20 @@ def test_reset_refuses_a_folder_without_a_lab(tmp_path):
     proc = subprocess.run([sys.executable, '-m', 'lab', 'reset'], cwd=REPO_ROOT, capture_output=True, text=True,
                           env=dict(os.environ, LAB_DIR=str(tmp_path / 'none')), check=False, timeout=60)
     assert proc.returncode == 2 and 'bring it up with `make lab` first' in proc.stderr
+
+
+def test_a_data_set_is_regenerated_only_when_it_changed(tmp_path):
+    config = LabConfig({'LAB_DIR': str(tmp_path), 'LAB_ROOMS': '6', 'LAB_MESSAGES': '60', 'LAB_USERS': '10'})
+    conn = store_mod.open_store(config.platform_db, create=True)
+    try:
+        platform_seed.ensure_topology(conn)
+        platform_seed.ensure_dataset(conn, config)  # what `lab up` does: the digest is recorded with the data set
+        generated = platform_seed.dataset_digest(conn, topology.LEGACY_POOL)
+        assert platform_seed.restore_dataset(conn, config, topology.LEGACY_POOL) is False
+        with store_mod.transaction(conn):
+            conn.execute("UPDATE messages SET body = body || '!' WHERE id = (SELECT MIN(id) FROM messages)")
+        assert platform_seed.dataset_digest(conn, topology.LEGACY_POOL) != generated
+        assert platform_seed.restore_dataset(conn, config, topology.LEGACY_POOL) is True
+        assert platform_seed.dataset_digest(conn, topology.LEGACY_POOL) == generated
+    finally:
+        conn.close()

@@ -211,6 +211,28 @@ def test_whatif_import_reports_the_same_warnings_and_changes_nothing(ocs, scratc
     assert preview.warnings == real.warnings and preview.warnings
 
 
+def summary(result):
+    """The counts of Import's -Verbose summary ("Imported ..." or, under -WhatIf, "Would import ...")."""
+    (line,) = [v for v in result.verbose if v.startswith(('Imported ', 'Would import '))]
+    return line.split(' ', 2)[2] if line.startswith('Would') else line.split(' ', 1)[1]
+
+
+def test_whatif_summary_and_errors_predict_the_real_import(ocs, scratch):
+    assert export(ocs, scratch).ok
+    assert export(ocs, scratch, windows_path='C:\\Windows\\Temp\\content.zip', Level='Content').ok
+    for _run in ('into the empty pool', 'over what the first import wrote'):
+        preview, real = import_(ocs, WhatIf=None, Verbose=None), import_(ocs, Verbose=None)
+        assert summary(preview) == summary(real) and ' 0 messages' not in summary(real), summary(real)
+    conn = store(scratch)
+    store_mod.wipe_chat_data(conn, TARGET)
+    conn.close()
+    preview, real = [import_(ocs, windows_path='C:\\Windows\\Temp\\content.zip', Verbose=None, **whatif)
+                     for whatif in ({'WhatIf': None}, {})]  # content for rooms that do not exist: RoomNotFound
+    assert [e.error_id for e in preview.errors] == [e.error_id for e in real.errors]
+    assert real.errors and real.errors[0].error_id.startswith('RoomNotFound,')
+    assert summary(preview) == summary(real)
+
+
 def test_import_refuses_while_the_target_runs(ocs, scratch):
     assert export(ocs, scratch).ok
     set_chat_services(scratch, TARGET, 'Running', sessions=3)

@@ -19,10 +19,7 @@ from pypsrp.exceptions import AuthenticationError, WSManFaultError
 from pypsrp.powershell import PowerShell
 
 from lab.emulator import process
-from tests.emulator.harness import run
-
-PIPELINE_FIELDS = {'ts', 'runspace', 'user', 'path', 'cmdlets', 'parameters'}
-EVENT_FIELDS = {'ts', 'runspace', 'user', 'path', 'event'}
+from tests.emulator.harness import EVENT_FIELDS, PIPELINE_FIELDS, run
 
 
 def lines_for(emulator, runspace_id):

@@ -412,20 +412,26 @@ class ImportRun(object):
             with store_mod.transaction(self.conn):
                 for name, category, principals in writes:
                     self._write_category(name, category, principals)
-        elif not self.content_only:
+        elif not self.content_only:  # -WhatIf: what _write_category would count
             self.counts['categories'] += len(writes)
+            self.counts['categories_overwritten'] += sum(1 for name, _c, _p in writes if self._existing(
+                'categories', name))
         return plan, sorted(set(root_managers))
 
-    def _write_category(self, name, category, principals):
-        row = self.conn.execute('SELECT id FROM categories WHERE pool_fqdn = ? AND name = ? COLLATE NOCASE',
+    def _existing(self, table, name):
+        """The id of the category or room ``name`` (compared without regard to case) in the target pool, or None."""
+        row = self.conn.execute('SELECT id FROM %s WHERE pool_fqdn = ? AND name = ? COLLATE NOCASE' % table,
                                 (self.pool, name)).fetchone()
+        return row['id'] if row else None
+
+    def _write_category(self, name, category, principals):
+        category_id = self._existing('categories', name)
         values = (category['description'], int(category['invitations']), int(category['file_upload']),
                   int(category['chat_history']))
-        if row:
+        if category_id is not None:
             self.conn.execute('UPDATE categories SET description = ?, invitations = ?, file_upload = ?, '
-                              'chat_history = ?, parent_id = NULL WHERE id = ?', values + (row['id'],))
-            self.conn.execute('DELETE FROM category_principals WHERE category_id = ?', (row['id'],))
-            category_id = row['id']
+                              'chat_history = ?, parent_id = NULL WHERE id = ?', values + (category_id,))
+            self.conn.execute('DELETE FROM category_principals WHERE category_id = ?', (category_id,))
             self.counts['categories_overwritten'] += 1
         else:
             category_id = self.conn.execute(
@@ -503,26 +509,52 @@ class ImportRun(object):
         while pending is not None:  # content not in room order, or for rooms not in the file
             room_id = target_ids.get(pending[0])
             if room_id is None:
-                if pending[0] not in self.not_migrated:  # those were reported already
-                    self.error('Chat content for room id %s has no chat room in the file; it is not imported.'
-                               % pending[0], 'ContentWithoutRoom', target=pending[0])
-                _drain(pending[1])
+                self._content_without_room(pending)
             else:
                 with store_mod.transaction(self.conn):
                     self._insert_messages(room_id, pending[1])
             pending = next(content, None)
 
+    def _content_without_room(self, pending):
+        if pending[0] not in self.not_migrated:  # those were reported already
+            self.error('Chat content for room id %s has no chat room in the file; it is not imported.' % pending[0],
+                       'ContentWithoutRoom', target=pending[0])
+        _drain(pending[1])
+
+    def preview_rooms(self, planned):
+        """-WhatIf: what ``write_rooms`` would count and report (rooms, overwritten rooms, messages, the errors of
+        rooms that cannot be written), writing nothing."""
+        importable = set()
+        for room in planned:
+            existing = self._existing('rooms', room['target_name'])
+            if self.content_only:
+                if existing is None:
+                    self._room_not_found(room)
+                    continue
+            else:
+                self.counts['rooms'] += 1
+                self.counts['rooms_overwritten'] += existing is not None
+            importable.add(room['id'])
+        for pending in self.reader.content() if self.reader.has(CONTENT) else ():
+            if pending[0] in importable:
+                self.counts['messages'] += sum(1 for _row in pending[1])
+            else:
+                self._content_without_room(pending)
+
+    def _room_not_found(self, room):
+        self.error('Chat room "%s" does not exist in pool %s: import its room directory before its content.'
+                   % (room['target_name'], self.pool), 'RoomNotFound', target=room['target_name'],
+                   category='ObjectNotFound')
+        self.counts['rooms_skipped'] += 1
+        self.not_migrated.add(room['id'])
+
     def _write_room(self, room):
-        existing = self.conn.execute('SELECT id FROM rooms WHERE pool_fqdn = ? AND name = ? COLLATE NOCASE',
-                                     (self.pool, room['target_name'])).fetchone()
+        existing = self._existing('rooms', room['target_name'])
         if self.content_only:
             if existing is None:
-                self.error('Chat room "%s" does not exist in pool %s: import its room directory before its content.'
-                           % (room['target_name'], self.pool), 'RoomNotFound', target=room['target_name'],
-                           category='ObjectNotFound')
-                self.counts['rooms_skipped'] += 1
+                self._room_not_found(room)
                 return None
-            return existing['id']
+            return existing
         category = self.conn.execute('SELECT id FROM categories WHERE pool_fqdn = ? AND name = ? COLLATE NOCASE',
                                      (self.pool, room['category_name'])).fetchone()
         if category is None:
@@ -533,8 +565,8 @@ class ImportRun(object):
             return None
         values = (category['id'], room['description'], room['type'], room['privacy'], room['invitations'],
                   int(room['disabled']), room['addin'])
-        if existing:
-            room_id = existing['id']
+        if existing is not None:
+            room_id = existing
             self.conn.execute('UPDATE rooms SET category_id = ?, description = ?, type = ?, privacy = ?, '
                               'invitations = ?, disabled = ?, addin = ? WHERE id = ?', values + (room_id,))
             self.conn.execute('DELETE FROM room_principals WHERE room_id = ?', (room_id,))
@@ -563,7 +595,7 @@ class ImportRun(object):
         if self.apply:
             self.write_rooms(planned)
         else:
-            self.counts['rooms'] = len(planned)
+            self.preview_rooms(planned)
 
 
 @cmdlet('Import-CsPersistentChatData', 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.ImportPersistentChatDataCmdlet',
