@@ -25,6 +25,7 @@ from pypsrp.wsman import WSMan
 
 from lab import inspect as lab_inspect
 from lab.emulator import store as store_mod
+from lab.emulator.knobs import Knobs
 
 # Verbs of cmdlets that change what reads show (a -WhatIf run of them changes nothing).
 CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import')
@@ -169,6 +170,10 @@ class LabObserver(object):
         return os.path.join(self.fs, drive.lower(), *[part for part in rest.split('\\') if part])
 
     # -- changing the lab behind the collection's back ---------------------------------------------------------
+    def knobs(self, **values):
+        """Set emulator knobs (docs/lab-emulator.md); the lab reset puts them back to their defaults."""
+        Knobs(self.lab_dir).update(**values)
+
     def store_execute(self, sql, *args):
         conn = store_mod.connect(self.store_path)
         try:
