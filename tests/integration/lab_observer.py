@@ -182,6 +182,13 @@ class LabObserver(object):
         finally:
             conn.close()
 
+    def store_rows(self, sql, *args):
+        conn = store_mod.connect(self.store_path)
+        try:
+            return [tuple(row) for row in conn.execute(sql, args).fetchall()]
+        finally:
+            conn.close()
+
     def lync(self, cmdlet, **parameters):
         """Run one Lync cmdlet through our own pypsrp session on /OcsPowershell (the real wire, not the collection);
         returns (output, error messages)."""
