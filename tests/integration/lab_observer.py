@@ -182,6 +182,14 @@ class LabObserver(object):
         finally:
             conn.close()
 
+    def set_chat_services(self, fqdn, status, start_mode=None):
+        """Set the chat services of a pool's servers in the store (a scenario's set-up, not what is tested): the
+        Persistent Chat role's, or the Group Chat ones (by display name); returns how many."""
+        return self.store_execute(
+            "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE server_fqdn IN (SELECT fqdn "
+            "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatServer%' OR display_name LIKE "
+            "'%Group Chat%')", status, start_mode, fqdn)
+
     def store_rows(self, sql, *args):
         conn = store_mod.connect(self.store_path)
         try:

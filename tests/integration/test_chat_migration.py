@@ -84,9 +84,10 @@ def target_rooms(observer, fqdn=TARGET):
 
 @pytest.fixture
 def migration(run, clean_lab, tmp_path):
-    """A unit ready to migrate: the lab as `lab up` left it, the legacy pool disabled (the cutover's first phase)."""
-    disabled = run('chat_pool', {'fqdn': SOURCE, 'state': 'disabled'})
-    assert disabled.changed, disabled
+    """A unit ready to migrate: the lab as `lab up` left it, the legacy pool disabled (the cutover's first phase,
+    tested in test_chat_pool.py; set in the store here)."""
+    assert clean_lab.set_chat_services(SOURCE, 'Stopped', 'Disabled') == 7
+    assert clean_lab.pool(SOURCE)['state'] == 'disabled'
     return Migration(run, str(tmp_path / 'state' / SOURCE / 'migration.json'))
 
 
@@ -177,20 +178,20 @@ def test_warnings_not_accepted_stop_the_whatif_gate_before_anything_is_written(m
     assert outcomes(accepted_now) == {'backup': False, 'export': False, 'check': True, 'import': True}
 
 
-def test_the_import_is_refused_while_the_target_pool_runs(migration, observer, run):
-    assert run('chat_pool', {'fqdn': TARGET, 'state': 'started'}).changed
+def test_the_import_is_refused_while_the_target_pool_runs(migration, observer):
+    observer.set_chat_services(TARGET, 'Running')
     gate = migration.migrate(['backup', 'export', 'check'])
     assert gate.failed and 'target_running' in gate['msg']  # a warning no one can accept
-    assert run('chat_pool', {'fqdn': TARGET, 'state': 'stopped'}).changed
+    observer.set_chat_services(TARGET, 'Stopped')
     assert not migration.migrate(['check']).failed
 
-    assert run('chat_pool', {'fqdn': TARGET, 'state': 'started'}).changed
+    observer.set_chat_services(TARGET, 'Running')
     refused = migration.migrate(['import'])
     assert refused.failed
     assert 'still run' in refused['msg'] and 'RTCPCHAT' in refused['msg'] and 'state=stopped' in refused['msg']
     assert refused.requests.count('Import-CsPersistentChatData') == 0
     assert target_rooms(observer) == {}
-    assert run('chat_pool', {'fqdn': TARGET, 'state': 'stopped'}).changed
+    observer.set_chat_services(TARGET, 'Stopped')
     assert outcomes(migration.migrate(['import'])) == {'import': True}
 
 
