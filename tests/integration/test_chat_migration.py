@@ -127,6 +127,11 @@ def test_whole_migration_check_mode_real_run_and_rerun(migration, observer):
     for step in ('backup', 'export'):
         assert os.path.isfile(observer.front_end_file(record['steps'][step]['file'])), step
     assert real.requests.count('Import-CsPersistentChatData', without='WhatIf') == 1
+    # the target's own data exported as its backup before anything was imported into it
+    assert record['steps']['backup']['database'] == 'pcsql.contoso.com\\pchat'
+    sent = [(p['cmdlets'][0], p['parameters'][0]) for p in real.requests.pipelines]
+    assert sent.index(('Export-CsPersistentChatData', ['DBInstance', 'FileName'])) < sent.index(
+        ('Import-CsPersistentChatData', ['DBInstance', 'FileName', 'Report', 'Confirm']))
     assert real.requests.repeated_reads({'Get-WmiObject': 2, 'Get-CsWindowsService': 3}) == []
 
     after = observer.fingerprint()
@@ -139,6 +144,7 @@ def test_whole_migration_check_mode_real_run_and_rerun(migration, observer):
     done = migration.info()
     assert done['status'] == 'done' and done['comparison']['matches'] and done['preview'] is None
     assert done['blockers'] == [] and done['import_warnings'] == []
+    assert any(line.startswith('message history') for line in done['unverifiable'])
     assert done.requests.count('Export-CsPersistentChatData') == 0
 
 
@@ -279,3 +285,16 @@ def test_bad_input_fails_clearly_and_changes_nothing(migration, observer, steps,
     assert not result.requests.changing()
     assert observer.fingerprint() == before
     assert not (migration.record() or {}).get('steps')
+
+
+def test_a_member_missing_from_ad_is_a_predicted_blocker_and_stops_the_gate(migration, directory, observer):
+    """A room member deleted from AD ("principal not provisioned", an import error): chat_migration_info names it
+    before the weekend, and the -WhatIf gate stops on the same error before anything is written."""
+    directory.delete('CN=Lab User 00001,OU=Lab Users,DC=contoso,DC=com')
+    info = migration.info()
+    assert not info.failed, info
+    assert [b for b in info['blockers'] if 'principal not provisioned: sip:labuser00001@contoso.com' in b]
+    stopped = migration.migrate()
+    assert stopped.failed and 'labuser00001' in stopped['msg'] and 'error:' in stopped['msg']
+    assert stopped.requests.count('Import-CsPersistentChatData', without='WhatIf') == 0
+    assert target_rooms(observer) == {}

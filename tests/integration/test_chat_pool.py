@@ -138,7 +138,8 @@ def test_a_failed_over_pool_is_not_started_and_its_state_not_toggled(run, clean_
     ('nosuchpool.contoso.com', {'state': 'stopped'}, ['pool nosuchpool.contoso.com was not found', 'check fqdn']),
     ('not a pool!', {'state': 'stopped'}, ['fqdn']),
 ])
-def test_bad_input_fails_clearly_and_changes_nothing(run, observer, fqdn, args, words):
+def test_bad_input_fails_clearly_and_changes_nothing(run, clean_lab, fqdn, args, words):
+    observer = clean_lab
     before = observer.fingerprint()
     result = run('chat_pool', dict(fqdn=fqdn, **args))
     assert result.failed, result

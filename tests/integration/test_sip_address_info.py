@@ -41,7 +41,7 @@ def test_kinds_none_user_contact_conflict(run, clean_lab, test_ou, ldap_admin, d
         ldap_admin.delete(contact)
 
 
-def test_batches_bound_the_number_of_searches(run):
+def test_batches_bound_the_number_of_searches(run, clean_lab):
     users = 120  # the lab always has at least this many (LAB_USERS default 200)
     asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, users + 1)] + ['sip:absent%d@contoso.com' % i
                                                                                 for i in range(30)]
