@@ -174,6 +174,9 @@ class LabObserver(object):
         """Set emulator knobs (docs/lab-emulator.md); the lab reset puts them back to their defaults."""
         Knobs(self.lab_dir).update(**values)
 
+    def knob_values(self):
+        return Knobs(self.lab_dir).read()
+
     def store_execute(self, sql, *args):
         conn = store_mod.connect(self.store_path)
         try:
