@@ -236,7 +236,8 @@ def test_an_import_that_leaves_nothing_fails(migration, observer):
     _output, errors = observer.lync('Export-CsPersistentChatData', DBInstance='pcsql2.contoso.com\\pchat',
                                     FileName=empty)
     assert not errors
-    shutil.copyfile(observer.front_end_file(empty), observer.front_end_file(migration.record()['steps']['export']['file']))
+    exported = migration.record()['steps']['export']['file']
+    shutil.copyfile(observer.front_end_file(empty), observer.front_end_file(exported))
     failed = migration.migrate(['import'])
     assert failed.failed
     assert 'does not hold what the export predicts' in failed['msg'] and '0 of 18 rooms present' in failed['msg']

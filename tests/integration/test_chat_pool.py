@@ -9,7 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-LEGACY, LEGACY_2007R2, TARGET, TARGET_2 = 'gc.contoso.com', 'gc2.contoso.com', 'pcpool.contoso.com', 'pcpool2.contoso.com'
+LEGACY, LEGACY_2007R2 = 'gc.contoso.com', 'gc2.contoso.com'
+TARGET, TARGET_2 = 'pcpool.contoso.com', 'pcpool2.contoso.com'
 OCS_POWERSHELL = {'PCHAT_PSRP_PATH': 'OcsPowershell'}
 
 

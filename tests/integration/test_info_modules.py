@@ -17,7 +17,8 @@ INFO = [
     ('legacy_endpoint_info', {}),
     ('chat_migration_info', RECORD_ARGS),
     ('directory_user_info', {'sam_account_name': 'OCSChat2'}),
-    ('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com', 'sip:PersistentChatService-pcpool@contoso.com']}),
+    ('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com',
+                                            'sip:PersistentChatService-pcpool@contoso.com']}),
 ]
 VOLATILE = ('invocation', 'seconds')
 
@@ -42,7 +43,8 @@ def test_check_mode_answers_the_same_and_changes_nothing(run, clean_lab, tmp_pat
 
 
 @pytest.mark.parametrize('name, args, words', [
-    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com', 'nopool.contoso.com']}, ['pool nopool.contoso.com was not found']),
+    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com', 'nopool.contoso.com']},
+     ['pool nopool.contoso.com was not found']),
     ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {'sender': 'labuser00001@contoso.com',
                                                                            'receiver': 'sip:labuser00002@contoso.com'}},
      ['message_test.sender']),

@@ -41,7 +41,8 @@ def test_every_changing_cmdlet_is_sent_with_confirm_false(run, clean_lab, direct
     _output, errors = clean_lab.lync('Start-CsWindowsService', Name='RTCPCHAT', ComputerName='pc01.contoso.com')
     assert errors and 'prompts the user' in errors[0]  # what a run without the fix meets
     directory.delete('CN=OCSChat,CN=Users,DC=contoso,DC=com')
-    runs = [run('chat_pool', {'fqdn': TARGET, 'state': 'started'}), run('chat_pool', {'fqdn': TARGET, 'state': 'stopped'}),
+    runs = [run('chat_pool', {'fqdn': TARGET, 'state': 'started'}),
+            run('chat_pool', {'fqdn': TARGET, 'state': 'stopped'}),
             run('legacy_endpoint', {'sip_address': 'sip:OCSChat@contoso.com', 'pool_fqdn': TARGET}),
             run('legacy_endpoint', {'sip_address': 'sip:OCSChat@contoso.com', 'state': 'absent'})]
     sent = {}
@@ -80,8 +81,8 @@ def gc02_unreadable(clean_lab):
     stopped."""
     assert clean_lab.store_execute("UPDATE services SET display_name = 'Contoso ' || name WHERE server_fqdn = "
                                    "'gc02.contoso.com' AND display_name LIKE '%Group Chat%'") == 3
-    assert clean_lab.store_execute("UPDATE services SET status = 'Stopped', start_mode = 'Disabled' WHERE server_fqdn = "
-                                   "'gc01.contoso.com' AND display_name LIKE '%Group Chat%'") == 4
+    assert clean_lab.store_execute("UPDATE services SET status = 'Stopped', start_mode = 'Disabled' WHERE "
+                                   "server_fqdn = 'gc01.contoso.com' AND display_name LIKE '%Group Chat%'") == 4
     return clean_lab
 
 

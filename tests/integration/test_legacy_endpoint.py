@@ -100,7 +100,8 @@ def test_created_as_lync_writes_it_idempotent_and_read_back(endpoint, user_delet
     one = endpoint.info(sip_address=SIP.upper().replace('SIP:', 'sip:'))
     assert not one.failed and one['endpoint'] == created['endpoint']
     of_pool = endpoint.info(pool_fqdn=TARGET)
-    assert sorted(e['sip_address'] for e in of_pool['endpoints']) == [SIP, 'sip:PersistentChatService-pcpool@contoso.com']
+    automatic = 'sip:PersistentChatService-pcpool@contoso.com'
+    assert sorted(e['sip_address'] for e in of_pool['endpoints']) == [SIP, automatic]
     every = endpoint.info()
     assert sorted((e['sip_address'], e['pool_fqdn']) for e in every['endpoints']) == sorted(
         (e['sip_address'], e['pool']) for e in observer.endpoints())
