@@ -15,7 +15,8 @@ lab's own code (lab/), never the collection's:
   API (it takes the store's write lock, so it waits for a pipeline that might still run instead of tearing
   it); the directory: every endpoint contact that was not there at capture deleted, the well-known users
   ``sip:OCSChat@contoso.com`` / ``sip:OCSChat2@contoso.com`` re-added (or their seeded attributes put back) as
-  lab/seed_directory.py seeds them; then Lync's view of AD (``ad_view``, used by the AD-lag knob) rebuilt from
+  lab/seed_directory.py seeds them, and every seeded lab user (``OU=Lab Users``, as many as at capture) that a
+  test deleted added again with its seeded attributes; then Lync's view of AD (``ad_view``, used by the AD-lag knob) rebuilt from
   the live directory, so a user deleted and re-added by a test is not "still seen" under its old objectGUID.
 """
 
@@ -24,11 +25,13 @@ __metaclass__ = type
 
 import json
 import os
+import random
 import sqlite3
 
 import ldap3
 
 from lab import names, seed_directory, topology
+from lab.config import LabConfig
 from lab.emulator import store as store_mod
 from lab.emulator.directory import Directory, refresh_view
 from lab.emulator.knobs import Knobs
@@ -83,7 +86,7 @@ class LabReset(object):
         os.makedirs(self.folder, mode=0o700, exist_ok=True)
         _copy_sqlite(self.store_path, self.pristine_store)
         with open(self.contacts_file, 'w') as handle:
-            json.dump(self._contact_dns(), handle)
+            json.dump({'contacts': self._contact_dns(), 'lab_users': len(self._lab_user_dns())}, handle)
 
     def _require_pristine(self):
         conn = store_mod.connect(self.store_path)
@@ -98,12 +101,18 @@ class LabReset(object):
         automatic = set(topology.automatic_endpoint(fqdn)[2].lower()
                         for fqdn in (topology.TARGET_POOL, topology.TARGET_POOL_2))
         extra = sorted(set(self._contact_dns()) - automatic)
+        missing_users = max(0, LabConfig().users - len(self._lab_user_dns()))
         wrong = [text for text, bad in (('%d rooms on Persistent Chat pools' % rooms, rooms),
+                                        ('%d seeded lab users missing' % missing_users, missing_users),
                                         ('%d legacy services not running' % legacy_not_running, legacy_not_running),
                                         ('extra endpoints %s' % extra, extra)) if bad]
         if wrong:
             raise LabNotPristine('the lab at %s is not as `lab up` leaves it (%s): the integration suite needs a fresh '
                                  'lab (`python -m lab down`, then `up`)' % (self.lab_dir, '; '.join(wrong)))
+
+    def _lab_user_dns(self):
+        entries = self.directory.search(names.USERS_OU_DN, '(objectClass=user)', ['1.1'], scope=ldap3.LEVEL)
+        return set(entry['dn'].lower() for entry in entries)
 
     def _contact_dns(self):
         return sorted(p.dn.lower() for p in self.directory.principals('(objectClass=contact)',
@@ -124,11 +133,18 @@ class LabReset(object):
 
     def _restore_directory(self):
         with open(self.contacts_file) as handle:
-            keep = set(json.load(handle))
+            captured = json.load(handle)
+        keep = set(captured['contacts'])
         for dn in self._contact_dns():
             if dn not in keep:
                 self.directory.delete(dn)
+        present = self._lab_user_dns()
+        rng = random.Random(LabConfig().seed)  # the seeded names: user N's depend on the draws before it
         with self.directory.connection() as conn:
+            for index in range(1, captured['lab_users'] + 1):
+                attributes = seed_directory.user_attributes(index, rng)
+                if names.user_dn(index).lower() not in present:
+                    assert conn.add(names.user_dn(index), USER_CLASSES, attributes), conn.result
             for dn, attributes in WELL_KNOWN:
                 if not conn.search(dn, '(objectClass=user)', search_scope=ldap3.BASE, attributes=list(attributes)):
                     assert conn.add(dn, USER_CLASSES, attributes), conn.result

@@ -139,6 +139,8 @@ def test_whole_migration_check_mode_real_run_and_rerun(migration, observer):
     assert not again.failed and not again.changed and outcomes(again) == dict.fromkeys(STEPS, False), again
     assert again.requests.count('Export-CsPersistentChatData') == 0
     assert again.requests.count('Import-CsPersistentChatData') == 0
+    previewed_again = migration.migrate(check_mode=True)
+    assert not previewed_again.changed and outcomes(previewed_again) == dict.fromkeys(STEPS, False)
     assert observer.fingerprint() == after
 
     done = migration.info()
