@@ -27,6 +27,13 @@ from module_runner import run_module
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECRET_KEYS = ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
 CHANGING_CMDLETS_CONFIRM_EXEMPT = ('set-service',)  # Windows PowerShell's Set-Service prompts only on -Confirm
+# How often one read may be sent between two changes of a module run: once, or once per object of its kind in the
+# lab (the log has parameter names, not values): 4 Persistent Chat computers, 3 Group Chat computers, 2 pools of
+# each kind. Get-CsAdUser is a poll (the wait for AD replication).
+READ_BOUNDS = {'Get-CsWindowsService': 4, 'Get-WmiObject': 3, 'Get-CsTrustedApplicationPool': 2,
+               'Get-CsTrustedApplicationComputer': 2, 'Get-CsPersistentChatState': 2, 'Get-CsPersistentChatRoom': 2,
+               'Get-CsPersistentChatCategory': 2, 'Get-CsPersistentChatEndpoint': 2, 'Test-CsPersistentChatMessage': 2,
+               'Get-CsAdUser': 10 ** 6}
 
 
 @pytest.fixture(scope='session')
@@ -58,7 +65,8 @@ class ModuleRunner(object):
     """``run(name, args, check_mode=False, diff=False, env=None)``: a module run (tests/module_runner.py) with the
     lab's environment; the result carries ``.requests``, the emulator's request log lines of that run. Every run
     is checked for what must hold for any run: no secret of the lab in its output, at most one runspace pool
-    (opened and closed), and ``-Confirm:$false`` on every changing Lync cmdlet."""
+    (opened and closed), no read repeated between two changes beyond READ_BOUNDS, and ``-Confirm:$false`` on every
+    changing Lync cmdlet."""
 
     def __init__(self, env, log, secrets):
         self.env = env
@@ -81,6 +89,7 @@ class ModuleRunner(object):
         assert len(requests.runspaces) <= 1, '%s opened %d runspace pools' % (name, len(requests.runspaces))
         if requests.runspaces:
             assert (requests.opened(), requests.closed()) == (1, 1), requests.events
+        assert requests.repeated_reads(READ_BOUNDS) == [], '%s read a listing twice' % name
         for pipeline in requests.changing():
             for cmdlet, names in zip(pipeline['cmdlets'], pipeline['parameters']):
                 if cmdlet.lower() not in CHANGING_CMDLETS_CONFIRM_EXEMPT:
