@@ -13,8 +13,9 @@ Conversions (the "Migration process - details" page of the Lync Server 2013 docs
 level, a sub-category named after its parents joined by ``_``, the root category is not migrated; rooms of a
 sub-category are prefixed with their category's flattened name; names over 256 characters (prefixes included)
 are not migrated; the root category's managers become managers of every room; a category with invitations off
-turns its rooms' invitations off; federated users are migrated and lose access; principals that are not in AD are
-left out ("principal not provisioned", an error); rooms directly under the root are not migrated (assumption).
+turns its rooms' invitations off (a warning for each room whose invitations were not off already); federated
+users are migrated and lose access; principals that are not in AD are left out ("principal not provisioned", an
+error); rooms directly under the root are not migrated (assumption).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -89,6 +90,7 @@ def read_room_directory(data):
         roles = [(p.get('id'), p) for p in room.iter('Principal')]
         room_list.append({'name': _text(room, 'Name'), 'category': room.get('categoryId'),
                           'disabled': _flag(room, 'isDisabled'),
+                          'invitations': (room.get('invitations') or 'Inherit').lower() != 'false',
                           'members': [pid for pid, p in roles if _flag(p, 'isMember')],
                           'managers': [pid for pid, p in roles if _flag(p, 'isManager')],
                           'presenters': [pid for pid, p in roles if _flag(p, 'isPresenter')]})
@@ -178,7 +180,7 @@ def predict(directory, organisation_domains):
             errors.append('chat room "%s..." is %d characters long with its category prefix; Lync allows %d: '
                           'shorten it before the export' % (name[:40], len(name), MAX_NAME))
             continue
-        if not categories[category_name.lower()]['invitations']:
+        if not categories[category_name.lower()]['invitations'] and room['invitations']:
             warnings.append(('invitations_off', 'Category "%s" has invitations turned off, so chat room "%s" gets '
                                                 'invitations turned off.' % (category_name, name)))
         rooms[name.lower()] = {'name': name, 'category': category_name, 'disabled': room['disabled'],

@@ -85,12 +85,13 @@ class EndpointBackend(object):
         deadline = self.clock() + self.params['directory_wait']
         started = self.clock()
         while self.platform.lync_sees_user(self.sip):
-            if self.clock() >= deadline:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
                 raise PchatError('after %d s the front end %s still sees a user with %s (Get-CsAdUser -Identity %s), '
                                  'although the directory no longer has one: its domain controller has not replicated '
                                  'the delete yet. Wait for AD replication (or force it), then run again; nothing was '
                                  'created.' % (self.params['directory_wait'], self.platform.host, self.sip, self.sip))
-            self.sleep(POLL_SECONDS)
+            self.sleep(min(POLL_SECONDS, remaining))  # never past directory_wait
         self.result['waited_seconds'] = round(self.clock() - started, 1)
 
     def apply(self):

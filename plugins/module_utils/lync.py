@@ -86,6 +86,23 @@ def pool_state(pool):
     return state
 
 
+READ_VERBS = ('get',)
+# Cmdlets that read or copy data without changing what the reads show (the export writes a file on the front end).
+NON_CHANGING = ('export-cspersistentchatdata', 'test-cspersistentchatmessage')
+
+
+def _read_key(cmdlet, parameters):
+    """The cache key of a read (the cmdlet and its parameters), None for anything else."""
+    if cmdlet.split('-', 1)[0].lower() not in READ_VERBS:
+        return None
+    return cmdlet.lower(), repr(sorted((name.lower(), repr(value)) for name, value in (parameters or {}).items()))
+
+
+def _is_preview(cmdlet, parameters):
+    """A call that changes nothing the reads show: -WhatIf, or an export."""
+    return 'WhatIf' in (parameters or {}) or cmdlet.lower() in NON_CHANGING
+
+
 def _not_found(result):
     """True when every error of a Get- by identity says 'not found' (an absent object, not a failure)."""
     return bool(result.errors) and all(e['category'] == NOT_FOUND_CATEGORY for e in result.errors)
@@ -98,6 +115,7 @@ class LyncPlatform(object):
         self.session = LyncSession(params)
         self._pc_services = None
         self._site_kinds = {}
+        self._reads = {}  # what each read (Get-*) returned since the last change: no listing is fetched twice
 
     @property
     def host(self):
@@ -111,12 +129,23 @@ class LyncPlatform(object):
         self.session.close()
 
     # -- calls -----------------------------------------------------------------------------------------
-    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False):
+    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False, fresh=False):
         """Run a cmdlet and return its CallResult; error records raise PchatError naming the call (unless they all
-        say 'not found' and ``allow_not_found``)."""
+        say 'not found' and ``allow_not_found``).
+
+        A read (``Get-*``) asked again with the same parameters returns what it returned before, unless a changing
+        cmdlet ran in between or ``fresh`` (a poll for a change made elsewhere): one module run never fetches a
+        listing twice, and always reads again after it changed something."""
+        key = _read_key(cmdlet, parameters)
+        if key is not None and not fresh and key in self._reads:
+            return self._reads[key]
+        if key is None and not _is_preview(cmdlet, parameters):
+            self._reads.clear()
         result = self.session.call(cmdlet, parameters, lync=lync)
         if result.errors and not (allow_not_found and _not_found(result)):
             raise self.call_error(cmdlet, parameters, result)
+        if key is not None:
+            self._reads[key] = result
         return result
 
     def call_error(self, cmdlet, parameters, result, advice=''):
@@ -344,7 +373,7 @@ class LyncPlatform(object):
     # -- users -----------------------------------------------------------------------------------------
     def lync_sees_user(self, sip_address):
         """Whether Lync's view of AD (the front end's domain controller) still has a user with this SIP URI."""
-        result = self.call('Get-CsAdUser', {'Identity': sip_address}, allow_not_found=True)
+        result = self.call('Get-CsAdUser', {'Identity': sip_address}, allow_not_found=True, fresh=True)
         return bool(result.output)
 
     # -- chat data -------------------------------------------------------------------------------------
@@ -401,6 +430,8 @@ class LyncPlatform(object):
             parameters['Report'] = report
         if what_if:
             parameters['WhatIf'] = None
+        else:
+            self._reads.clear()  # the pool's rooms and categories change
         parameters['Confirm'] = False
         return self.session.call('Import-CsPersistentChatData', parameters)
 

@@ -73,6 +73,7 @@ class MigrationBackend(object):
         self.record_file = os.path.expanduser(params['record_file'])
         self.record = self.load_record()
         self._target_view = None
+        self._prediction = None
 
     # -- the record ------------------------------------------------------------------------------------
     def load_record(self):
@@ -130,7 +131,12 @@ class MigrationBackend(object):
         return self._target_view
 
     def prediction(self):
-        """Read the source's room directory and predict the import (read-only)."""
+        """Read the source's room directory and predict the import (read-only; once per run)."""
+        if self._prediction is None:
+            self._prediction = self._predict()
+        return self._prediction
+
+    def _predict(self):
         instance, name = self.source_db()
         data, warnings = self.platform.export_room_directory(instance, name, self.params.get('categories'))
         directory = chat_data.read_room_directory(data)

@@ -1,8 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Integration fixtures: the lab (real Samba AD on 127.0.0.1, brought up once per session), an independent
-LDAP connection for verifying what modules did, and a throw-away OU per test."""
+"""Integration fixtures: the lab (real Samba AD and the Lync emulator, brought up once per session, `LAB_DIR` and
+`LAB_IP` from the environment), module runs as Ansible makes them with the lab's connection.json as their
+environment (so pypsrp reaches the emulator over HTTPS/NTLM and ldap3 reaches Samba over LDAPS), the lab reset
+between tests that change it, and independent observers (plain ldap3, ``lab inspect``, the request log)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -13,16 +15,30 @@ import ssl
 import subprocess
 import sys
 import uuid
+from urllib.parse import urlsplit
 
 import ldap3
 import pytest
 
+from lab_observer import LabObserver, RequestLog
+from lab_reset import LabReset
+from module_runner import run_module
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SECRET_KEYS = ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
+CHANGING_CMDLETS_CONFIRM_EXEMPT = ('set-service',)  # Windows PowerShell's Set-Service prompts only on -Confirm
+# How often one read may be sent between two changes of a module run: once, or once per object of its kind in the
+# lab (the log has parameter names, not values): 4 Persistent Chat computers, 3 Group Chat computers, 2 pools of
+# each kind. Get-CsAdUser is a poll (the wait for AD replication).
+READ_BOUNDS = {'Get-CsWindowsService': 4, 'Get-WmiObject': 3, 'Get-CsTrustedApplicationPool': 2,
+               'Get-CsTrustedApplicationComputer': 2, 'Get-CsPersistentChatState': 2, 'Get-CsPersistentChatRoom': 2,
+               'Get-CsPersistentChatCategory': 2, 'Get-CsPersistentChatEndpoint': 2, 'Test-CsPersistentChatMessage': 2,
+               'Get-CsAdUser': 10 ** 6}
 
 
 @pytest.fixture(scope='session')
 def lab():
-    """Bring the lab up (reuses a healthy one) and return its PCHAT_* connection variables."""
+    """Bring the lab up (reuses a healthy one) and return its PCHAT_* connection variables (and LAB_DIR)."""
     lab_dir = os.path.abspath(os.environ.get('LAB_DIR') or os.path.join(REPO_ROOT, '.lab'))
     env = dict(os.environ, LAB_DIR=lab_dir)
     proc = subprocess.run([sys.executable, '-m', 'lab', 'up'], cwd=REPO_ROOT, env=env,
@@ -41,10 +57,83 @@ def lab_env(lab):
 
 
 @pytest.fixture(scope='session')
+def lab_secrets(lab):
+    return [lab[key] for key in SECRET_KEYS]
+
+
+class ModuleRunner(object):
+    """``run(name, args, check_mode=False, diff=False, env=None)``: a module run (tests/module_runner.py) with the
+    lab's environment; the result carries ``.requests``, the emulator's request log lines of that run. Every run
+    is checked for what must hold for any run: no secret of the lab in its output, at most one runspace pool
+    (opened and closed), no read repeated between two changes beyond READ_BOUNDS, and ``-Confirm:$false`` on every
+    changing Lync cmdlet."""
+
+    def __init__(self, env, log, secrets):
+        self.env = env
+        self.log = log
+        self.secrets = secrets
+
+    def __call__(self, name, args, check_mode=False, diff=False, env=None, timeout=120):
+        offset = self.log.offset()
+        result = run_module(name, args, check_mode=check_mode, diff=diff, env=dict(self.env, **(env or {})),
+                            timeout=timeout)
+        result.requests = self.log.since(offset)
+        self.check(name, result)
+        return result
+
+    def check(self, name, result):
+        output = result.stdout + result.stderr
+        for secret in self.secrets:
+            assert secret not in output, '%s printed a secret of the lab' % name
+        requests = result.requests
+        assert len(requests.runspaces) <= 1, '%s opened %d runspace pools' % (name, len(requests.runspaces))
+        if requests.runspaces:
+            assert (requests.opened(), requests.closed()) == (1, 1), requests.events
+        assert requests.repeated_reads(READ_BOUNDS) == [], '%s read a listing twice' % name
+        for pipeline in requests.changing():
+            for cmdlet, names in zip(pipeline['cmdlets'], pipeline['parameters']):
+                if cmdlet.lower() not in CHANGING_CMDLETS_CONFIRM_EXEMPT:
+                    assert 'Confirm' in names, '%s sent %s without -Confirm:$false' % (name, cmdlet)
+
+
+@pytest.fixture(scope='session')
+def request_log(lab):
+    return RequestLog(os.path.join(lab['LAB_DIR'], 'psrp-requests.jsonl'))
+
+
+@pytest.fixture(scope='session')
+def run(lab_env, request_log, lab_secrets):
+    return ModuleRunner(lab_env, request_log, lab_secrets)
+
+
+@pytest.fixture(scope='session')
+def observer(lab):
+    return LabObserver(lab)
+
+
+@pytest.fixture(scope='session')
+def lab_reset(lab):
+    """The pristine copy of the lab, taken once; the lab is put back as it was at the end of the session."""
+    reset = LabReset(lab['LAB_DIR'])
+    reset.capture()
+    yield reset
+    reset.restore()
+    reset.close()
+
+
+@pytest.fixture
+def clean_lab(lab_reset, observer):
+    """For tests that change the lab: it starts as `lab up` left it (knobs at their defaults)."""
+    lab_reset.restore()
+    return observer
+
+
+@pytest.fixture(scope='session')
 def ldap_admin(lab):
     """An LDAP connection of our own (plain ldap3, not the collection's client) for independent checks."""
+    url = urlsplit(lab['PCHAT_LDAP_URL'])
     tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab['PCHAT_CA_FILE'])
-    server = ldap3.Server('127.0.0.1', port=636, use_ssl=True, tls=tls)
+    server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls)
     conn = ldap3.Connection(server, lab['PCHAT_BIND_DN'], lab['PCHAT_BIND_PASSWORD'], auto_bind=True,
                             raise_exceptions=False)
     yield conn
@@ -82,6 +171,9 @@ class Directory(object):
         entry = self.entry(dn, (name,))
         return entry['raw_attributes'][name][0] if entry else None
 
+    def delete(self, dn):
+        assert self.conn.delete(dn), self.conn.result
+
     def delete_tree(self, dn):
         for child in self.children(dn):
             self.delete_tree(child)
@@ -106,27 +198,3 @@ def test_ou(ldap_admin, directory):
 def unique():
     """A short unique token for names (sAMAccountName allows 20 characters)."""
     return uuid.uuid4().hex[:8]
-
-
-def copy_lab_store(source_path, path):
-    """Copy the lab store (sqlite backup API, so the WAL is included) and bring the target pool back to the
-    lab's initial state, whatever `make demo` or earlier runs migrated into it: tests start from a known store."""
-    import sqlite3  # pylint: disable=import-outside-toplevel
-    from ansible_collections.pchat.cutover.plugins.module_utils import lab_store  # pylint: disable=import-outside-toplevel
-    from lab.platform_seed import wipe_chat_data  # pylint: disable=import-outside-toplevel
-    source, target = sqlite3.connect(source_path), sqlite3.connect(path)
-    source.backup(target)
-    source.close()
-    target.close()
-    store = lab_store.connect(path)
-    for (pool,) in store.execute("SELECT fqdn FROM pools WHERE kind = 'persistent_chat_2013'").fetchall():
-        wipe_chat_data(store, pool)
-    with lab_store.transaction(store):
-        store.execute('DELETE FROM endpoints')
-        store.execute("DELETE FROM meta WHERE key LIKE 'lock:%'")
-        for kind_test, status, mode in (('!=', 'running', 'automatic'), ('=', 'stopped', 'manual')):
-            store.execute("UPDATE services SET status = ?, start_mode = ? WHERE server_fqdn IN (SELECT s.fqdn FROM servers s "
-                          "JOIN pools p ON p.fqdn = s.pool_fqdn WHERE p.kind %s 'persistent_chat_2013')" % kind_test,
-                          (status, mode))
-        store.execute("UPDATE pools SET pool_state = 'Normal' WHERE kind = 'persistent_chat_2013'")
-    store.close()

@@ -27,7 +27,8 @@ def lab_command(command, lab_dir, **env):
 def test_connection_env_is_private_and_complete(lab):
     path = os.path.join(lab['LAB_DIR'], 'connection.env')
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    for key in ('PCHAT_LDAP_URL', 'PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_CA_FILE', 'PCHAT_LAB_PATH'):
+    for key in ('PCHAT_LDAP_URL', 'PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_CA_FILE', 'PCHAT_PSRP_HOST',
+                'PCHAT_PSRP_PORT', 'PCHAT_PSRP_USERNAME', 'PCHAT_PSRP_PASSWORD', 'PCHAT_PSRP_CA_FILE'):
         assert lab[key], key
     assert lab['PCHAT_LDAP_URL'].startswith('ldaps://')
 
@@ -36,7 +37,7 @@ def test_server_certificate_names_loopback(lab):
     with open(os.path.join(lab['LAB_DIR'], 'tls', 'server.pem'), 'rb') as handle:
         cert = x509.load_pem_x509_certificate(handle.read())
     san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert ipaddress.ip_address('127.0.0.1') in san.get_values_for_type(x509.IPAddress)
+    assert ipaddress.ip_address(lab['PCHAT_PSRP_HOST']) in san.get_values_for_type(x509.IPAddress)
     assert 'localhost' in san.get_values_for_type(x509.DNSName)
     assert stat.S_IMODE(os.stat(os.path.join(lab['LAB_DIR'], 'tls', 'server.key')).st_mode) == 0o600
 
@@ -68,7 +69,7 @@ def test_second_lab_on_taken_port_fails_clearly_and_leaves_the_first_alone(lab, 
     other = str(tmp_path / 'other-lab')
     proc = lab_command('up', other, LAB_USERS='1')
     assert proc.returncode == 2
-    assert 'port 389 on 127.0.0.1 is already in use' in proc.stderr
+    assert 'port 389 on %s is already in use' % lab['PCHAT_PSRP_HOST'] in proc.stderr
     down = lab_command('down', other)
     assert down.returncode == 0 and 'no lab samba running' in down.stdout
     assert not os.path.exists(other)

@@ -7,13 +7,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import math
-
-from module_runner import run_module
+from urllib.parse import urlsplit
 
 CONTACTS = 'CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
 
 
-def test_kinds_none_user_contact_conflict(lab_env, test_ou, ldap_admin, directory, unique):
+def test_kinds_none_user_contact_conflict(run, clean_lab, test_ou, ldap_admin, directory, unique):
     contact_uri = 'sip:endpoint%s@contoso.com' % unique
     contact = 'CN=pytest-%s,%s' % (unique, CONTACTS)
     assert ldap_admin.add(contact, ['top', 'person', 'organizationalPerson', 'contact'],
@@ -26,7 +25,7 @@ def test_kinds_none_user_contact_conflict(lab_env, test_ou, ldap_admin, director
                                    'msRTCSIP-PrimaryUserAddress': clash})
         asked = ['sip:OCSChat@contoso.com', 'SIP:LABUSER00007@CONTOSO.COM', 'sip:nobody%s@contoso.com' % unique,
                  contact_uri, clash]
-        result = run_module('sip_address_info', {'sip_addresses': asked}, env=lab_env)
+        result = run('sip_address_info', {'sip_addresses': asked})
         assert not result.failed, result
         assert not result.changed
         owners = result['owners']
@@ -42,29 +41,29 @@ def test_kinds_none_user_contact_conflict(lab_env, test_ou, ldap_admin, director
         ldap_admin.delete(contact)
 
 
-def test_batches_bound_the_number_of_searches(lab_env):
+def test_batches_bound_the_number_of_searches(run, clean_lab):
     users = 120  # the lab always has at least this many (LAB_USERS default 200)
     asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, users + 1)] + ['sip:absent%d@contoso.com' % i
                                                                                 for i in range(30)]
     batch = 40
-    result = run_module('sip_address_info', {'sip_addresses': asked, 'batch_size': batch}, env=lab_env)
+    result = run('sip_address_info', {'sip_addresses': asked, 'batch_size': batch})
     assert not result.failed, result
     assert result['summary'] == {'none': 30, 'user': users, 'contact': 0, 'conflict': 0}
     # one rootDSE read, then per batch one search in the domain and one in the configuration partition
     assert result['searches'] == 1 + 2 * math.ceil(len(asked) / batch)
 
 
-def test_malformed_and_metacharacter_uris_fail_before_searching(lab_env):
-    result = run_module('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com', 'sip:*)(objectClass=*',
-                                                               'no-prefix@contoso.com']}, env=lab_env)
+def test_malformed_and_metacharacter_uris_fail_before_searching(run):
+    result = run('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com', 'sip:*)(objectClass=*',
+                                                               'no-prefix@contoso.com']})
     assert result.failed
     assert '2 of the 3 sip_addresses are malformed' in result['msg']
-    assert [m['index'] for m in result['malformed']] == [1, 2]
+    assert [m['index'] for m in result['details']['malformed']] == [1, 2]
 
 
-def test_unreachable_directory(lab_env):
-    env = dict(lab_env, PCHAT_LDAP_URL='ldaps://127.0.0.1:2')
-    result = run_module('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com']}, env=env)
+def test_unreachable_directory(run, lab):
+    env = {'PCHAT_LDAP_URL': 'ldaps://%s:2' % urlsplit(lab['PCHAT_LDAP_URL']).hostname}
+    result = run('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com']}, env=env)
     assert result.failed and 'cannot reach the directory' in result['msg']
 
 
@@ -72,8 +71,8 @@ def kinds_and_dns(answers):
     return dict((uri, (answer['kind'], sorted(answer['dns']))) for uri, answer in answers.items())
 
 
-def test_scan_and_batches_give_the_same_answers(lab, test_ou, ldap_admin, unique):
-    from ansible_collections.pchat.cutover.plugins.module_utils.directory import DirectoryClient
+def test_scan_and_batches_give_the_same_answers(lab, clean_lab, test_ou, ldap_admin, unique):
+    from ansible_collections.pchat.cutover.plugins.module_utils.directory import Directory
     contact = 'CN=pytest-%s,%s' % (unique, CONTACTS)
     clash = 'sip:clash%s@contoso.com' % unique
     assert ldap_admin.add(contact, ['top', 'person', 'organizationalPerson', 'contact'],
@@ -84,7 +83,7 @@ def test_scan_and_batches_give_the_same_answers(lab, test_ou, ldap_admin, unique
     assert ldap_admin.add('CN=dup-contact,%s' % test_ou, ['top', 'person', 'organizationalPerson', 'contact'],
                           {'msRTCSIP-PrimaryUserAddress': clash.upper().replace('SIP:', 'sip:')})
     try:
-        client = DirectoryClient({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
+        client = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
                                   'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
                                   'validate_certs': True, 'timeout': 30})
         asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, 51)] + [

@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, pchat.cutover contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The read-only twins: in check mode they answer exactly as without it and change nothing (no changing cmdlet,
+the lab's fingerprint unchanged); bad input fails naming the object; and after a cutover of the lab's first unit
+chat_pool_info lists the migrated rooms and its message test proves a legacy client would be served."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import pytest
+
+RECORD_ARGS = {'source_pool': 'gc.contoso.com', 'target_pool': 'pcpool.contoso.com',
+               'source_db_instance': 'gcsql.contoso.com\\groupchat', 'source_db_name': 'GroupChat'}
+INFO = [
+    ('chat_pool_info', {'fqdns': ['gc.contoso.com', 'gc2.contoso.com', 'pcpool.contoso.com'], 'rooms': True}),
+    ('legacy_endpoint_info', {}),
+    ('chat_migration_info', RECORD_ARGS),
+    ('directory_user_info', {'sam_account_name': 'OCSChat2'}),
+    ('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com',
+                                            'sip:PersistentChatService-pcpool@contoso.com']}),
+]
+VOLATILE = ('invocation', 'seconds')
+
+
+def answer(result):
+    return dict((key, value) for key, value in result.items() if key not in VOLATILE)
+
+
+def with_record(args, tmp_path):
+    return dict(args, record_file=str(tmp_path / 'migration.json')) if 'source_pool' in args else args
+
+
+@pytest.mark.parametrize('name, args', INFO, ids=[name for name, _args in INFO])
+def test_check_mode_answers_the_same_and_changes_nothing(run, clean_lab, tmp_path, name, args):
+    args = with_record(args, tmp_path)
+    before = clean_lab.fingerprint()
+    checked = run(name, args, check_mode=True)
+    assert not checked.failed and not checked.changed, checked
+    assert clean_lab.fingerprint() == before and not checked.requests.changing()
+    plain = run(name, args)
+    assert answer(plain) == answer(checked)
+
+
+@pytest.mark.parametrize('name, args, words', [
+    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com', 'nopool.contoso.com']},
+     ['pool nopool.contoso.com was not found']),
+    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {'sender': 'labuser00001@contoso.com',
+                                                                           'receiver': 'sip:labuser00002@contoso.com'}},
+     ['message_test.sender']),
+    ('legacy_endpoint_info', {'sip_address': 'OCSChat@contoso.com'}, ["lacks the 'sip:' prefix"]),
+    ('legacy_endpoint_info', {'pool_fqdn': 'gc.contoso.com'}, ['gc.contoso.com']),
+    ('chat_migration_info', dict(RECORD_ARGS, source_db_instance='nosql.contoso.com\\gc'), ['nosql.contoso.com']),
+    ('chat_migration_info', dict(RECORD_ARGS, target_pool='pcpool .contoso.com'), ['target_pool']),
+])
+def test_bad_input_fails_naming_the_object(run, clean_lab, tmp_path, name, args, words):
+    before = clean_lab.fingerprint()
+    result = run(name, with_record(args, tmp_path))
+    assert result.failed, result
+    for word in words:
+        assert word in result['msg'], result['msg']
+    assert clean_lab.fingerprint() == before
+
+
+def test_after_the_cutover_info_lists_the_rooms_and_the_message_test_passes(run, clean_lab, directory, tmp_path):
+    """The lab's first unit cut over (legacy pool disabled, data migrated, well-known user deleted, legacy endpoint
+    created, Persistent Chat started), then read as the verify phase does."""
+    observer = clean_lab
+    observer.set_chat_services('gc.contoso.com', 'Stopped', 'Disabled')
+    migrated = run('chat_migration', dict(RECORD_ARGS, record_file=str(tmp_path / 'migration.json'),
+                                          export_dir='C:\\Windows\\Temp', accept_warnings=[
+                                              'category_flattened', 'federated_user', 'invitations_off', 'room_renamed',
+                                              'root_managers']))
+    assert not migrated.failed, migrated
+    directory.delete('CN=OCSChat,CN=Users,DC=contoso,DC=com')
+    assert run('legacy_endpoint', {'sip_address': 'sip:OCSChat@contoso.com', 'pool_fqdn': 'pcpool.contoso.com'}).changed
+    assert run('chat_pool', {'fqdn': 'pcpool.contoso.com', 'state': 'started'}).changed
+
+    info = run('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'rooms': True, 'message_test': {
+        'sender': 'sip:labuser00001@contoso.com', 'receiver': 'sip:labuser00002@contoso.com'}})
+    assert not info.failed, info
+    pool = info['pools'][0]
+    truth = observer.pool('pcpool.contoso.com')
+    assert pool['state'] == 'started' == truth['state']
+    assert sorted((r['name'], r['category']) for r in pool['rooms']) == sorted(
+        (r['name'], r['category']) for r in truth['rooms'])
+    assert sorted(c['name'] for c in pool['categories']) == sorted(c['name'] for c in truth['categories'])
+    assert pool['counts']['rooms'] == len(truth['rooms']) and pool['counts']['messages'] is None
+    assert pool['message_test']['result'] == 'Success', pool['message_test']
+    assert info.requests.count('Test-CsPersistentChatMessage') == 1
