@@ -74,7 +74,8 @@ def ensure_topology(store):
 
 def restore_topology_state(store):
     """Every declared service, computer and pool back to its state at creation (``_initial_service_state``, the
-    declared active/standby computers, pool state Normal); returns how many rows changed."""
+    declared names, display names and roles, the declared active/standby computers, pool state Normal), and no
+    service that is not declared; returns how many rows changed."""
     changed = 0
     with store_mod.transaction(store):
         for fqdn, _role, _kind, _v, _tv, _site, _registrar, state, computers in topology.POOLS:
@@ -83,12 +84,19 @@ def restore_topology_state(store):
             for server, active, services in computers:
                 changed += store.execute('UPDATE servers SET active = ? WHERE fqdn = ? AND active != ?',
                                          (int(active), server, int(active))).rowcount
-                for service in list(services) + topology.WINDOWS_SERVICES:
+                declared = list(services) + topology.WINDOWS_SERVICES
+                for service in declared:
                     status, start_mode, sessions = _initial_service_state(service)
+                    row = (service[1], status, start_mode, sessions, ','.join(service[2]), int(service[3]))
                     changed += store.execute(
-                        'UPDATE services SET status = ?, start_mode = ?, open_sessions = ? WHERE server_fqdn = ? AND '
-                        'name = ? AND (status, start_mode, open_sessions) IS NOT (?, ?, ?)',
-                        (status, start_mode, sessions, server, service[0], status, start_mode, sessions)).rowcount
+                        'UPDATE services SET display_name = ?, status = ?, start_mode = ?, open_sessions = ?, '
+                        'roles = ?, lync = ? WHERE server_fqdn = ? AND name = ? AND '
+                        '(display_name, status, start_mode, open_sessions, roles, lync) IS NOT (?, ?, ?, ?, ?, ?)',
+                        row + (server, service[0]) + row).rowcount
+                # services a test added or renamed are not the lab's
+                changed += store.execute('DELETE FROM services WHERE server_fqdn = ? AND name NOT IN (%s)'
+                                         % ','.join('?' * len(declared)),
+                                         [server] + [service[0] for service in declared]).rowcount
     return changed
 
 

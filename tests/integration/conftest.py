@@ -113,9 +113,9 @@ def observer(lab):
 
 @pytest.fixture(scope='session')
 def lab_reset(lab):
-    """The pristine copy of the lab, taken once; the lab is put back as it was at the end of the session."""
+    """The lab reset as seeded (lab/reset.py); put back so at the end of the session too."""
     reset = LabReset(lab['LAB_DIR'])
-    reset.capture()
+    reset.restore()
     yield reset
     reset.restore()
     reset.close()

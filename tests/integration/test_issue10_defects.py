@@ -108,9 +108,10 @@ def test_one_runspace_pool_per_module_run(run, clean_lab):
     pools (the check sees runspaces, it is not vacuous)."""
     first = run('chat_pool', {'fqdn': TARGET, 'state': 'started'})
     second = run('chat_pool_info', {'fqdns': [LEGACY, TARGET]})
-    assert len(first.requests.pipelines) > 15
+    assert len(first.requests.pipelines) > 10
     assert len(first.requests.runspaces) == 1 and first.requests.opened() == 1 and first.requests.closed() == 1
     assert len(second.requests.runspaces) == 1 and second.requests.runspaces != first.requests.runspaces
-    # between its changes, the run read nothing twice (the pool before the starts, and once after them)
+    # the run read nothing twice: the pool before the starts, not again after them (its result is the pool as the
+    # changes leave it; the verify phase reads afresh)
     assert first.requests.repeated_reads({'Get-CsWindowsService': 3}) == []
-    assert first.requests.count('Get-CsPersistentChatRoom') == 2
+    assert first.requests.count('Get-CsPersistentChatRoom') == 1
