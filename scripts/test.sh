@@ -36,6 +36,9 @@ if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"
   ./scripts/molecule.sh
 fi
+step "ansible-runner: the AWX workflow on the lab (preview, cutover, a fresh controller, rollback from the artifacts; about 3 min)"
+$PY -m pytest -q -p no:cacheprovider tests/runner
+
 step "reliability suite (faults, concurrency, bad input, secrets; its own lab)"
 $PY -m pytest -q -p no:cacheprovider tests/reliability
 
