@@ -4,7 +4,8 @@
 """Jobs as AWX runs them: ``ansible-runner run`` on a private data directory of its own per job, with
 
 * ``inventory/hosts.yml``: the cutover units (inventory hosts and their variables), no connection settings;
-* ``env/envvars``: the ``PCHAT_*`` variables, as the injectors of a custom credential type set them;
+* ``env/envvars``: the ``PCHAT_*`` variables, as the custom credential type of docs/awx-credential-type.yml injects
+  them (tests/awx_credential.py), its CA files beside;
 * ``env/extravars``: the job template's extra variables, plus what an earlier workflow node handed out
   (``set_stats`` artifacts);
 * ``env/cmdline``: ``--check --diff`` for a preview job, and the verbosity;
@@ -26,7 +27,10 @@ import json
 import os
 import subprocess
 
+import pytest
 import yaml
+
+from awx_credential import inject
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.join(ROOT, '.venv', 'bin')
@@ -51,6 +55,12 @@ def install_collection(workdir):
     return collections
 
 
+@pytest.fixture(scope='session')
+def installed_collection(tmp_path_factory):
+    """The collections folder with this checkout's tarball installed (import this fixture into a conftest)."""
+    return install_collection(str(tmp_path_factory.mktemp('collection')))
+
+
 def _checked(command, env, cwd):
     proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, '%s failed:\n%s%s' % (' '.join(command), proc.stdout, proc.stderr)
@@ -67,13 +77,15 @@ def clean_environment(**extra):
 class RunnerJob(object):
     """One job: its private data directory is ``folder``; ``run()`` runs it and reads its artifacts."""
 
-    def __init__(self, folder, playbook, inventory, envvars, extravars, check=False, verbosity=4):
+    def __init__(self, folder, playbook, inventory, credential, extravars, check=False, verbosity=4):
+        """``credential``: the inputs of a credential of the docs' custom credential type."""
         self.folder = folder
         self.playbook = playbook
         self.ident = playbook + ('-check' if check else '')
         self.artifact_dir = os.path.join(folder, 'artifacts', self.ident)
         self._write('inventory/hosts.yml', yaml.safe_dump(inventory, default_flow_style=False))
-        self._write('env/envvars', yaml.safe_dump(envvars, default_flow_style=False))
+        self.envvars = inject(credential, os.path.join(folder, 'env'))
+        self._write('env/envvars', yaml.safe_dump(self.envvars, default_flow_style=False))
         self._write('env/extravars', json.dumps(extravars, indent=2))
         self._write('env/settings', yaml.safe_dump({'job_timeout': JOB_TIMEOUT, 'idle_timeout': JOB_TIMEOUT}))
         cmdline = (['--check', '--diff'] if check else ['--diff']) + (['-' + 'v' * verbosity] if verbosity else [])

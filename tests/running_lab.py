@@ -22,6 +22,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import ldap3
+import pytest
 import yaml
 from ldap3.protocol.formatters.formatters import format_sid
 
@@ -133,3 +134,12 @@ class RunningLab(object):
                 value = entry['attributes'][LEASE_ATTRIBUTE]
                 values[entry['dn']] = value[0] if isinstance(value, list) else value
         return values
+
+
+@pytest.fixture(scope='session')
+def running_lab():
+    """The running lab (import this fixture into a conftest); the test fails, naming what to do, without one."""
+    try:
+        return RunningLab()
+    except LabNotRunning as exc:
+        pytest.fail(str(exc))

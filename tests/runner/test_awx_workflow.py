@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The AWX workflow of docs/awx.md on ansible-runner, against the running lab: jobs of the installed collection, each
 in a private data directory of its own (inventory: the lab's cutover units without any connection setting; the
-connection only in env/envvars, as a custom credential type injects it; extra vars as a job template and the
-workflow give them), and each controller's state folder outside every private data directory.
+connection only in env/envvars, as the custom credential type of docs/awx-credential-type.yml injects it; extra vars
+as a job template and the workflow give them), and each controller's state folder outside every private data
+directory.
 
 * controller A (its state folder is the persistent volume): the preview job (--check --diff), then the cutover job;
 * controller C, fresh (empty state folder): the cutover job again, with A's artifacts as extra vars: it finds
@@ -21,12 +22,14 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import sys
 import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from awx_credential import lab_inputs  # noqa: E402 pylint: disable=wrong-import-position
 from lab_checks import sip_owners  # noqa: E402 pylint: disable=wrong-import-position
 from runner_job import RunnerJob  # noqa: E402 pylint: disable=wrong-import-position
 from secret_scan import SecretScan  # noqa: E402 pylint: disable=wrong-import-position
@@ -52,7 +55,7 @@ class Controller(object):
         if handed_over is not None:
             extravars['pchat_units'] = handed_over
         folder = os.path.join(self.root, 'job-%s%s' % (playbook, '-check' if check else ''))
-        return RunnerJob(folder, playbook, inventory, self.lab.settings(), extravars, check=check)
+        return RunnerJob(folder, playbook, inventory, lab_inputs(self.lab), extravars, check=check)
 
 
 class Workflow(object):
@@ -103,6 +106,23 @@ def workflow(running_lab, installed_collection, tmp_path_factory):
     print('job seconds: %s' % flow.seconds)
     yield flow
     running_lab.reset()
+
+
+def test_the_connection_came_from_the_docs_credential_type_alone(workflow, running_lab):
+    """Each job's environment is what the credential injects: the CA certificates as files of the job's env/
+    folder, the inputs left empty as empty variables (the modules take their defaults), nothing in the inventory."""
+    for job in workflow.jobs.values():
+        env = job.envvars
+        assert set(env) == set(name for name in running_lab.connection if name.startswith('PCHAT_')
+                               and name not in ('PCHAT_PSRP_SSL', 'PCHAT_PSRP_CERT_VALIDATION'))
+        assert [name for name, value in env.items() if value == ''] == ['PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH',
+                                                                          'PCHAT_PSRP_AUTH']
+        for setting in ('PCHAT_CA_FILE', 'PCHAT_PSRP_CA_FILE'):
+            assert os.path.dirname(env[setting]) == os.path.join(job.folder, 'env')
+            with open(env[setting]) as injected, open(running_lab.connection[setting]) as lab_ca:
+                assert injected.read() == lab_ca.read()
+        with open(os.path.join(job.folder, 'inventory', 'hosts.yml')) as handle:
+            assert not re.search(r'pchat_(ldap|bind|ca_file|psrp)|password', handle.read())
 
 
 def test_the_preview_changes_nothing_and_hands_out_each_units_preview(workflow):
@@ -160,7 +180,7 @@ def test_no_secret_in_any_job_event_stdout_or_artifact_file(workflow, running_la
     for controller in (workflow.a, workflow.b, workflow.c):
         findings += scan.files(controller.state_dir) + scan.files(controller.report_dir)
     assert events > 100 and scan.files_scanned > 20, (events, scan.files_scanned)
-    assert findings == []
+    assert findings == [], '\n'.join(findings)
 
 
 def test_a_fresh_controller_given_the_artifacts_repeats_nothing(workflow):
