@@ -115,8 +115,8 @@ def test_the_connection_came_from_the_docs_credential_type_alone(workflow, runni
         env = job.envvars
         assert set(env) == set(name for name in running_lab.connection if name.startswith('PCHAT_')
                                and name not in ('PCHAT_PSRP_SSL', 'PCHAT_PSRP_CERT_VALIDATION'))
-        assert [name for name, value in env.items() if value == ''] == ['PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH',
-                                                                          'PCHAT_PSRP_AUTH']
+        left_empty = [name for name, value in env.items() if value == '']
+        assert left_empty == ['PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH', 'PCHAT_PSRP_AUTH']
         for setting in ('PCHAT_CA_FILE', 'PCHAT_PSRP_CA_FILE'):
             assert os.path.dirname(env[setting]) == os.path.join(job.folder, 'env')
             with open(env[setting]) as injected, open(running_lab.connection[setting]) as lab_ca:
