@@ -36,7 +36,13 @@ if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"
   ./scripts/molecule.sh
 fi
-step "reliability suite (faults, concurrency, bad input, secrets; its own lab)"
+step "ansible-runner: the AWX workflow on the lab (preview, cutover, a fresh controller, rollback from the artifacts; about 2.5 min)"
+$PY -m pytest -q -p no:cacheprovider tests/runner
+
+step "no secret anywhere: each password by -e, inventory, vault and environment, cutover and rollback, check and real, -vvvv (about 1.5 min)"
+$PY -m pytest -q -p no:cacheprovider tests/secrets
+
+step "reliability suite (faults, concurrency, bad input; its own lab)"
 $PY -m pytest -q -p no:cacheprovider tests/reliability
 
 step "all gates passed"

@@ -31,3 +31,8 @@ for path in (COLLECTIONS_ROOT, REPO_ROOT):
     if path not in sys.path:
         sys.path.insert(0, path)
 os.environ['ANSIBLE_COLLECTIONS_PATH'] = COLLECTIONS_ROOT
+
+# Fixtures of the suites that run against the lab already running (tests/runner, tests/secrets): the lab of LAB_DIR,
+# and the collection built and installed once per session, as an execution environment has it.
+from running_lab import running_lab  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import
+from runner_job import installed_collection  # noqa: E402,F401 pylint: disable=wrong-import-position,unused-import

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic, cutover_report
+from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic, cutover_report, unit_state
 
 
 def _wrap(function):
@@ -21,6 +21,14 @@ def _wrap(function):
             raise AnsibleFilterError('pchat.cutover.%s: %s' % (function.__name__, exc))
     filter_function.__name__ = function.__name__
     return filter_function
+
+
+def unit_handover(units, state_dir, legacy_pool):
+    """The files of the unit's state handed out by an earlier job (unit_state.handed_over)."""
+    try:
+        return unit_state.handed_over(units, state_dir, legacy_pool)
+    except ValueError as exc:
+        raise AnsibleFilterError('pchat.cutover.unit_handover: %s' % exc)
 
 
 class FilterModule(object):
@@ -38,6 +46,7 @@ class FilterModule(object):
             'report_view': cutover_report.report_view,
             'report_files': cutover_report.report_files,
             'unit_artifact': cutover_report.unit_artifact,
+            'unit_handover': unit_handover,
             'duration': cutover_logic.format_duration,
             'thousands': cutover_logic.format_count,
         }

@@ -6,17 +6,28 @@
 Every module accepts both kinds: ``module_defaults: {group/pchat.cutover.all: {...}}`` hands the same options to
 every module of the action group, and Ansible rejects an option a module does not declare. Every option has a
 ``PCHAT_`` + upper-case name environment fallback, so an AWX credential (or the lab's connection.env) can set
-them all.
+them all; an empty variable counts as unset.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible.module_utils.basic import env_fallback
+import os
+
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+
+def env_fallback_if_set(*names):
+    """Ansible's env_fallback, except that an empty variable counts as unset: an AWX credential injects '' for an
+    input left empty, which must leave the option to its default (a port of '' or a path of '' is no value)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def _option(name, **spec):
-    spec['fallback'] = (env_fallback, ['PCHAT_' + name.upper()])
+    spec['fallback'] = (env_fallback_if_set, ['PCHAT_' + name.upper()])
     return name, spec
 
 

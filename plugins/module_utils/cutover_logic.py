@@ -108,7 +108,9 @@ def plan(facts):
         notes.append('%s has no owner: legacy clients cannot connect until the recreate phase runs' % sip)
 
     if target is not None:
-        phases['start'] = target.get('state') != 'started'
+        # the migrate phase stops the target's chat services for the import: whatever state it is in now, they are
+        # started again after it
+        phases['start'] = target.get('state') != 'started' or phases['migrate']
         if target.get('pool_state') not in (None, 'Normal'):
             blockers.append('%s is in pool state %s (a disaster-recovery fail-over): the cutover checks the pool '
                             'state, it does not toggle it; fail back first' % (target['fqdn'], target.get('pool_state')))

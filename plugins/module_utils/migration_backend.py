@@ -27,9 +27,10 @@ import time
 from ansible_collections.pchat.cutover.plugins.module_utils import chat_data
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT
+from ansible_collections.pchat.cutover.plugins.module_utils.unit_state import MIGRATION_RECORD_FORMAT
 
 STEPS = ('backup', 'export', 'check', 'import')
-RECORD_FORMAT = 'pchat.cutover/migration-record/v1'
+RECORD_FORMAT = MIGRATION_RECORD_FORMAT  # the record is part of a unit's state (unit_state.py)
 # The options chat_migration and chat_migration_info share (doc fragment pchat.cutover.migration).
 MIGRATION_SPEC = dict(
     source_pool=dict(type='str', required=True),

@@ -13,6 +13,10 @@ that name the same unit differently share it):
 
 Nothing else is needed: a run killed between writing a backup and anything else still finds the backup, because
 it is found by content, not by a separate record.
+
+Both also leave the controller in the job artifacts (``set_stats`` ``pchat_units``, see
+cutover_report.unit_artifact), so that a job on another controller (an AWX workflow's next node, a fresh execution
+environment) can put them back into its own unit folder first (:func:`handed_over`).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,6 +30,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.sip import sip_equal
 
 SIP_ATTRIBUTE = 'msRTCSIP-PrimaryUserAddress'
 BACKUP_FORMAT = 'pchat.cutover/directory-object-backup/v1'
+MIGRATION_RECORD_FORMAT = 'pchat.cutover/migration-record/v1'
 
 
 def unit_key(legacy_pool):
@@ -83,3 +88,43 @@ def read(state_dir, legacy_pool, sip_address):
         backup = dict((key, snapshot.get(key)) for key in ('dn', 'object_guid', 'object_sid', 'taken_at'))
     return {'dir': unit_dir(state_dir, legacy_pool), 'backup_file': path, 'backup': backup,
             'migration': _load_json(migration_record_file(state_dir, legacy_pool))}
+
+
+def _json_text(data):
+    return json.dumps(data, indent=2, sort_keys=True) + '\n'
+
+
+def handed_over(units, state_dir, legacy_pool):
+    """The files of the unit's state that an earlier job handed out (``units``: its ``pchat_units`` artifact, one
+    entry per unit), as ``[{'path', 'content'}]`` to write into this controller's unit folder where missing: the
+    well-known user's backup snapshot (``backups/<its file name>``) and the migration record (``migration.json``).
+
+    An entry that is absent or null hands nothing over; one that is not what a cutover hands out raises ValueError.
+    """
+    if units is None:
+        return []
+    if not isinstance(units, dict):
+        raise ValueError('pchat_units must be a dict of units (the pchat_units artifact of a cutover job), got %s'
+                         % type(units).__name__)
+    artifact = units.get(unit_key(legacy_pool))
+    if artifact is None:
+        return []
+    if not isinstance(artifact, dict):
+        raise ValueError('pchat_units[%s] must be a dict (the unit\'s artifact of a cutover job)' % unit_key(legacy_pool))
+    files = []
+    snapshot = artifact.get('backup')
+    if snapshot is not None:
+        if not isinstance(snapshot, dict) or snapshot.get('format') != BACKUP_FORMAT:
+            raise ValueError('pchat_units[%s].backup is not a backup of pchat.cutover (format %s)'
+                             % (unit_key(legacy_pool), BACKUP_FORMAT))
+        name = os.path.basename(str(artifact.get('backup_file') or '')) or 'handed-over.json'
+        if not name.endswith('.json'):
+            name += '.json'
+        files.append({'path': os.path.join(backup_dir(state_dir, legacy_pool), name), 'content': _json_text(snapshot)})
+    record = artifact.get('migration')
+    if record is not None:
+        if not isinstance(record, dict) or record.get('format') != MIGRATION_RECORD_FORMAT:
+            raise ValueError('pchat_units[%s].migration is not a migration record of pchat.cutover (format %s)'
+                             % (unit_key(legacy_pool), MIGRATION_RECORD_FORMAT))
+        files.append({'path': migration_record_file(state_dir, legacy_pool), 'content': _json_text(record)})
+    return files

@@ -69,6 +69,12 @@ def test_a_partly_started_target_plans_start():
     assert logic.plan(facts)['left'] == ['start']
 
 
+def test_a_migration_left_to_do_on_a_started_target_plans_start_after_it():
+    facts = after_cutover()  # the target runs, but no completed import is known (say, a controller without state)
+    facts['migration'] = {'status': 'not_started', 'blockers': [], 'import_warnings': []}
+    assert logic.plan(facts)['left'] == ['migrate', 'start']  # migrate stops the target's services for the import
+
+
 def test_migration_blockers_block_only_while_migration_is_left_to_do():
     facts = before_cutover()
     facts['migration']['blockers'] = ['principal sip:gone@contoso.com is not provisioned in AD (room Sales)']
