@@ -49,7 +49,10 @@ def env(cost_file=None):
 
 def playbook(path, *args, cost=False):
     """Run a playbook; returns (seconds, counts per host or None)."""
-    cost_file = tempfile.mktemp(suffix='.json') if cost else None
+    cost_file = None
+    if cost:
+        handle, cost_file = tempfile.mkstemp(suffix='.json')
+        os.close(handle)
     started = time.time()
     proc = subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), path] + list(args), cwd=ROOT,
                           env=env(cost_file), capture_output=True, text=True, check=False)

@@ -163,7 +163,7 @@ def main(argv=None):
     lists = room_listings(lab, args.listings, args.rooms)
 
     print('Lync emulator of the lab (real shell; pypsrp 0.9.1, HTTPS, NTLM, %s:%d)' % (lab.emulator.ip,
-                                                                                    lab.emulator.port))
+                                                                                       lab.emulator.port))
     for path in PATHS:
         median = statistics.median(trips[path])
         print('  pipeline round trip, %s (%s, %d in one pool): median %s, p95 %s  (%s)' % (

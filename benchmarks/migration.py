@@ -26,7 +26,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 sys.path.insert(0, ROOT)
-import conftest  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position (the collection on sys.path)
+import conftest  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 from lab_checks import room_problems  # noqa: E402 pylint: disable=wrong-import-position
 from state_snapshot import inspect  # noqa: E402 pylint: disable=wrong-import-position
 

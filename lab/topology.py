@@ -38,8 +38,8 @@ LEGACY_DB = 'GroupChat'
 
 # Windows services: (name, display name, Lync roles, Lync service?)
 WINDOWS_SERVICES = [  # every computer also runs these
-   ('WinRM', 'Windows Remote Management (WS-Management)', (), False),
-            ('W32Time', 'Windows Time', (), False)]
+    ('WinRM', 'Windows Remote Management (WS-Management)', (), False),
+    ('W32Time', 'Windows Time', (), False)]
 _LYNC_COMMON = [('RTCCLSAGT', 'Lync Server Centralized Logging Service Agent', (), True),
                 ('RTCREPLICA', 'Lync Server Replica Replicator Agent', (), True)]
 FRONT_END_SERVICES = [('RTCSRV', 'Lync Server Front-End', ('Registrar', 'UserServer'), True)] + _LYNC_COMMON

@@ -68,7 +68,7 @@ def check(lab_dir, legacy_pool, target_pool, sip_address, state_dir):
     endpoints = [e for e in view['endpoints'] if e['sip_address'].lower() == sip_address.lower()]
     if [e['pool'] for e in endpoints] != [target_pool]:
         problems.append('the endpoints with %s are on %s, not on %s only' % (sip_address, [e['pool'] for e in endpoints],
-                                                                           target_pool))
+                                                                             target_pool))
     backups = glob.glob(os.path.join(os.path.expanduser(state_dir), legacy_pool.lower(), 'backups', '*.json'))
     if not any(sip_address.lower() in json.dumps(json.load(open(path))).lower() for path in backups):
         problems.append('no backup of the well-known user %s under %s' % (sip_address, state_dir))

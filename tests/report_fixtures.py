@@ -35,12 +35,12 @@ def report(mode='run', failed_phase=None):
                             'unverifiable': ['message history: no Lync cmdlet counts a room\'s messages']}}
     rooms = [{'name': 'Engineering_Backend_Release room 0001', 'category': 'Engineering_Backend', 'disabled': False,
               'members': ['sip:a@contoso.com'] * 8}, {'name': SCRIPT_ROOM, 'category': 'Sales', 'disabled': False,
-                                                     'members': []}]
+                                                      'members': []}]
     after = copy.deepcopy(before)
     after.update(pools=_pools('disabled', 'started', rooms), owner={'kind': 'contact', 'dns': [CONTACT_DN]},
                  endpoint={'sip_address': SIP, 'pool_fqdn': TARGET, 'dn': CONTACT_DN})
     after['migration'] = {'status': 'done', 'comparison': {'matches': True, 'summary': '4 of 4 categories and 18 of 18 '
-                                                                                     'rooms present'},
+                                                           'rooms present'},
                           'unverifiable': before['migration']['unverifiable']}
     phases, started = [], 1795690000.0
     for name, seconds, changed in (('preflight', 3.5, False), ('disable', 4.0, True), ('migrate', 7500.0, True),

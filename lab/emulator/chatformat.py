@@ -75,7 +75,7 @@ class ExportWriter(object):
 
     def manifest(self, values):
         self.zip.writestr(MANIFEST, XML_HEAD + '<Export%s/>\n' % _attrs([('formatVersion', FORMAT_VERSION)] +
-                                                                       list(values)))
+                                                                        list(values)))
 
     def users(self, users):
         """``users``: (principal id, SIP URI, user principal name or None, DN or None, display name or None)."""
@@ -105,7 +105,7 @@ class ExportWriter(object):
         parts = []
         for pid in sorted(roles):
             parts.append('<Principal%s/>' % _attrs([('id', pid)] + [(attr, _flag(role in roles[pid]))
-                                                                     for role, attr in flags]))
+                                                                    for role, attr in flags]))
         return ''.join(parts)
 
     def categories(self, categories):

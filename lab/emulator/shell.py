@@ -306,7 +306,9 @@ class Invocation(object):
 
     def run(self, binder, upstream, first):
         self._take_faults()
-        fault_text = lambda rule, default: rule.get('message') or default  # noqa: E731
+
+        def fault_text(rule, default):
+            return rule.get('message') or default
         if 'terminating' in self._faults:
             self.fail(self.cmdlet_error(fault_text(self._faults['terminating'], 'Injected terminating fault.'),
                                         'EmulatorFault'))

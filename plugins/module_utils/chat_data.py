@@ -256,5 +256,5 @@ def gate(errors, warnings, accepted):
             reasons.append('%d warning(s) of kind %s not accepted (e.g. %s)%s' % (
                 len(texts), kind, texts[0][:200],
                 '' if kind == 'target_running' else '; accept them with pchat_migration_accept_warnings: [%s] once '
-                                                   'you have read them' % kind))
+                'you have read them' % kind))
     return reasons, dict((kind, len(texts)) for kind, texts in by_kind.items())

@@ -13,7 +13,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import (
-    SIP_ATTRIBUTE, attribute_values, dn_equal, escape_filter_chars, escape_filter_value, first_value, owner_kind,
+    SIP_ATTRIBUTE, attribute_values, dn_equal, escape_filter_bytes, escape_filter_value, first_value, owner_kind,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
 
@@ -129,14 +129,14 @@ class Directory(DirectoryConnection):
 
     def find_by_guid(self, object_guid_bytes):
         """The live object with this objectGUID, or None."""
-        search_filter = '(objectGUID=%s)' % escape_filter_chars(object_guid_bytes)
+        search_filter = '(objectGUID=%s)' % escape_filter_bytes(object_guid_bytes)
         for entry in self.search(self.search_base, search_filter, ['objectGUID']):
             return entry
         return None
 
     def find_tombstone(self, object_guid_bytes):
         """The deleted object with this objectGUID, or None (needs the show-deleted control)."""
-        search_filter = '(&(isDeleted=TRUE)(objectGUID=%s))' % escape_filter_chars(object_guid_bytes)
+        search_filter = '(&(isDeleted=TRUE)(objectGUID=%s))' % escape_filter_bytes(object_guid_bytes)
         for entry in self.search(self.search_base, search_filter, ['*'], controls=[(SHOW_DELETED_OID, True, None)]):
             return entry
         return None

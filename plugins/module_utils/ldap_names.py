@@ -25,6 +25,11 @@ SIP_ATTRIBUTE = 'msRTCSIP-PrimaryUserAddress'
 SIP_ENABLED_ATTRIBUTE = 'msRTCSIP-UserEnabled'
 
 
+def escape_filter_bytes(value):
+    """Escape raw bytes (an objectGUID) for a filter: every byte as \\xx."""
+    return escape_filter_chars(value)
+
+
 def escape_filter_value(value):
     """Escape ``*``, ``(``, ``)``, ``\\`` and NUL so a value can only ever match itself."""
     return escape_filter_chars(value)

@@ -153,7 +153,7 @@ class LyncPlatform(object):
                            for e in result.errors[:10])
         more = ' (%d more in details)' % (len(result.errors) - 10) if len(result.errors) > 10 else ''
         return PchatError('%s failed on %s: %s%s.%s' % (describe_call(cmdlet, parameters), self.host, listed, more,
-                                                       (' ' + advice) if advice else ''),
+                                                        (' ' + advice) if advice else ''),
                           details={'errors': result.errors, 'warnings': result.warnings})
 
     def require_winrm(self, what):
@@ -358,11 +358,11 @@ class LyncPlatform(object):
             parameters['DisplayName'] = display_name
         parameters.update(PassThru=None, Confirm=False)
         created = [self._endpoint(p) for p in objects(self.call('New-CsPersistentChatEndpoint', parameters),
-                                                     'Persistent Chat endpoint')]
+                                                      'Persistent Chat endpoint')]
         if not created:
             raise PchatError('New-CsPersistentChatEndpoint -SipAddress %s reported no error but returned no endpoint; '
                              'check Get-CsPersistentChatEndpoint -Identity %s on %s.' % (sip_address, sip_address,
-                                                                                          self.host))
+                                                                                         self.host))
         created[0]['pool_fqdn'] = pool_fqdn
         return created[0]
 

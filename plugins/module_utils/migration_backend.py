@@ -180,9 +180,9 @@ class MigrationBackend(object):
                 kinds[kind] = kinds.get(kind, 0) + 1
             result['blockers'] = list(predicted['errors'])
             result['import_warnings'] = ['%d %s warning(s)%s' % (count, kind, ' (accepted)' if kind in accepted else
-                                                          ': the -WhatIf import will stop on them unless accepted with '
-                                                          'pchat_migration_accept_warnings')
-                                  for kind, count in sorted(kinds.items())]
+                                                                 ': the -WhatIf import will stop on them unless accepted with '
+                                                                 'pchat_migration_accept_warnings')
+                                         for kind, count in sorted(kinds.items())]
             result['preview'] = {'counts': predicted['counts'], 'warning_kinds': kinds,
                                  'examples': [text for _kind, text in predicted['warnings'][:20]]}
         return result
@@ -317,7 +317,7 @@ class MigrationBackend(object):
         messages cannot be counted through the cmdlets (None)."""
         counts = self.record.get('counts') or {}
         imported = any(o['step'] == 'import' and o['changed'] for o in outcomes)
-        skipped = len([e for e in (self.record.get('skipped') or [])])
+        skipped = len(self.record.get('skipped') or [])
         result = {}
         for kind in ('categories', 'rooms', 'members'):
             total = counts.get(kind)

@@ -143,7 +143,7 @@ class UserBackend(object):
             raise PchatError('SIP address %r is already owned by %s; remove it from that object first (for a '
                              'Persistent Chat endpoint, pchat.cutover.legacy_endpoint state=absent).'
                              % (sip_given or self.lookup.sip_given, '; '.join('%s %s' % (o['kind'], o['dn'])
-                                                                             for o in others)))
+                                                                              for o in others)))
 
     def desired(self, entry):
         wanted = dict(self.wanted)

@@ -106,7 +106,6 @@ from ansible_collections.pchat.cutover.plugins.module_utils.module_base import P
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
 
 
-
 def migrate(module):
     params = module.params
     validate_fqdn(params['source_pool'], 'source_pool')

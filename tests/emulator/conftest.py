@@ -197,7 +197,7 @@ def fingerprint(path, ldap):
         conn.close()
     for base in (names.APPLICATION_CONTACTS_DN, names.BASE_DN):
         ldap.search(base, '(msRTCSIP-PrimaryUserAddress=*)', attributes=['msRTCSIP-PrimaryUserAddress',
-                                                                        'msRTCSIP-PrimaryHomeServer', 'displayName'])
+                                                                         'msRTCSIP-PrimaryHomeServer', 'displayName'])
         for entry in sorted((e for e in ldap.response if e.get('type') == 'searchResEntry'), key=lambda e: e['dn']):
             digest.update(repr((entry['dn'], sorted(entry['raw_attributes'].items()))).encode())
     return digest.hexdigest()

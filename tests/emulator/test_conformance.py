@@ -461,7 +461,7 @@ def test_rooms_and_categories_lifecycle(restored, pools):
         'changed', [names.BASE_DN])
     seen = lab.pool_view(PC)
     assert ([c['name'] for c in seen['categories']], [r['name'] for r in seen['rooms']]) == (['Engineering'],
-                                                                                           ['Builds'])
+                                                                                             ['Builds'])
 
     read(ocs, 'Remove-CsPersistentChatRoom', Identity=PC + '\\Builds', Confirm=False)
     read(ocs, 'Remove-CsPersistentChatCategory', Identity=PC + '\\Engineering', Confirm=False)

@@ -60,9 +60,9 @@ def test_names_compare_without_case_and_module_qualified(wsman):
 
 def test_whole_pipeline_is_resolved_before_anything_runs(wsman, scratch):
     result = wsman.pipeline([Command('Set-CsPersistentChatState', [
-                                 ('Identity', 'PersistentChatServer:pcpool.contoso.com'), ('PoolState', 'FailedOver'),
-                                 ('Confirm', False)]),
-                             Command('Get-Nothing')])
+        ('Identity', 'PersistentChatServer:pcpool.contoso.com'), ('PoolState', 'FailedOver'),
+        ('Confirm', False)]),
+        Command('Get-Nothing')])
     assert_not_found(result, 'Get-Nothing')
     assert [o['PoolState'].name for o in wsman.run('Get-CsPersistentChatState',
                                                    Identity='PersistentChatServer:pcpool.contoso.com').outputs] \

@@ -172,7 +172,7 @@ def test_pipeline_input_binds_by_value(ocs, scratch):
     assert created.ok
     from lab.emulator.api import Command
     assert ocs.pipeline([Command('New-CsPersistentChatRoom', [('Name', 'P1'), ('Category', 'Piped'),
-                                                               ('PersistentChatPoolFqdn', 'pcpool.contoso.com')])]).ok
+                                                              ('PersistentChatPoolFqdn', 'pcpool.contoso.com')])]).ok
     result = ocs.pipeline([Command('Get-CsPersistentChatRoom', [('PersistentChatPoolFqdn', 'pcpool.contoso.com')]),
                            Command('Set-CsPersistentChatRoom', [('Disabled', True), ('Confirm', False)])])
     assert result.ok and result.errors == [], result

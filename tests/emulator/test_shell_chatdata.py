@@ -122,7 +122,7 @@ def test_room_directory_as_bytes_has_rooms_with_members_and_managers(ocs, scratc
     data = export(ocs, scratch, AsBytes=None, Level='RoomDirectory').outputs[0]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         rooms = ET.fromstring(archive.read('ChatRooms.xml'))
-    roles = [p for p in rooms.iter('Principal')]
+    roles = list(rooms.iter('Principal'))
     assert any(p.get('isManager') == '1' for p in roles) and any(p.get('isMember') == '1' for p in roles)
 
 

@@ -98,7 +98,9 @@ def test_get_room_filters(ocs, category):
     for name, disabled in (('One', False), ('Two', True), ('Three', False)):
         assert ocs.run('New-CsPersistentChatRoom', Name=name, Category='Engineering', PersistentChatPoolFqdn=PC,
                        Disabled=disabled, Description='about ' + name).ok
-    names_of = lambda result: sorted(o['Name'] for o in result.outputs)  # noqa: E731
+
+    def names_of(result):
+        return sorted(o['Name'] for o in result.outputs)
     assert names_of(ocs.run('Get-CsPersistentChatRoom', PersistentChatPoolFqdn=PC)) == ['One', 'Three', 'Two']
     assert names_of(ocs.run('Get-CsPersistentChatRoom', Disabled=True)) == ['Two']
     assert names_of(ocs.run('Get-CsPersistentChatRoom', Category='Engineering')) == ['One', 'Three', 'Two']

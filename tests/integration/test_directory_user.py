@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import pytest
 
 
-
 def make_user(run, test_ou, token, check_mode=False, diff=False, env=None, **extra):
     args = dict(sam_account_name='u' + token, name='User ' + token, path=test_ou,
                 sip_address='sip:u%s@contoso.com' % token, sip_enabled=True,
@@ -91,13 +90,13 @@ def test_delete_with_backup_then_restore_reanimates(run, test_ou, directory, uni
     backups = str(tmp_path / 'backups')
 
     preview = run('directory_user', {'sip_address': 'sip:u%s@contoso.com' % unique, 'state': 'absent',
-                                            'backup_dir': backups}, check_mode=True, diff=True)
+                                     'backup_dir': backups}, check_mode=True, diff=True)
     assert preview.changed and preview['backup_file'] is None
     assert preview['diff']['after'] == {} and preview['diff']['before']['dn'] == dn
     assert directory.exists(dn) and not os.path.exists(backups)
 
     deleted = run('directory_user', {'sip_address': 'sip:u%s@contoso.com' % unique, 'state': 'absent',
-                                            'backup_dir': backups})
+                                     'backup_dir': backups})
     assert deleted.changed, deleted
     assert not directory.exists(dn)
     backup_file = deleted['backup_file']
@@ -112,7 +111,7 @@ def test_delete_with_backup_then_restore_reanimates(run, test_ou, directory, uni
     assert 'unicodepwd' not in lowered and 'supplementalcredentials' not in lowered
 
     gone = run('directory_user', {'sip_address': 'sip:u%s@contoso.com' % unique, 'state': 'absent',
-                                         'backup_dir': backups})
+                                  'backup_dir': backups})
     assert not gone.changed and gone['backup_file'] is None
 
     check = run('directory_user', {'restore_from': backup_file}, check_mode=True)

@@ -46,7 +46,7 @@ def test_check_mode_answers_the_same_and_changes_nothing(run, clean_lab, tmp_pat
     ('chat_pool_info', {'fqdns': ['pcpool.contoso.com', 'nopool.contoso.com']},
      ['pool nopool.contoso.com was not found']),
     ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {'sender': 'labuser00001@contoso.com',
-                                                                           'receiver': 'sip:labuser00002@contoso.com'}},
+                                                                          'receiver': 'sip:labuser00002@contoso.com'}},
      ['message_test.sender']),
     ('legacy_endpoint_info', {'sip_address': 'OCSChat@contoso.com'}, ["lacks the 'sip:' prefix"]),
     ('legacy_endpoint_info', {'pool_fqdn': 'gc.contoso.com'}, ['gc.contoso.com']),

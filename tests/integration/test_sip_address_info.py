@@ -55,7 +55,7 @@ def test_batches_bound_the_number_of_searches(run, clean_lab):
 
 def test_malformed_and_metacharacter_uris_fail_before_searching(run):
     result = run('sip_address_info', {'sip_addresses': ['sip:ok@contoso.com', 'sip:*)(objectClass=*',
-                                                               'no-prefix@contoso.com']})
+                                                        'no-prefix@contoso.com']})
     assert result.failed
     assert '2 of the 3 sip_addresses are malformed' in result['msg']
     assert [m['index'] for m in result['details']['malformed']] == [1, 2]
@@ -84,8 +84,8 @@ def test_scan_and_batches_give_the_same_answers(lab, clean_lab, test_ou, ldap_ad
                           {'msRTCSIP-PrimaryUserAddress': clash.upper().replace('SIP:', 'sip:')})
     try:
         client = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
-                                  'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
-                                  'validate_certs': True, 'timeout': 30})
+                            'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
+                            'validate_certs': True, 'timeout': 30})
         asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, 51)] + [
             'sip:OCSChat@contoso.com', 'sip:endpoint%s@contoso.com' % unique, clash, 'sip:none%s@contoso.com' % unique]
         scanned = client.find_sip_owners(asked, strategy='scan')

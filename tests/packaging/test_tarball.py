@@ -116,8 +116,11 @@ def test_references_resolve(tarball, members):
     """Every pchat.cutover.<name> that a shipped playbook, role or template uses is shipped too: leaving a role out
     of the build cannot break one that is shipped."""
     names = shipped_roles(members) | ACTION_GROUPS
+    # modules, playbooks, lookups, doc fragments, and filters (each documented by a YAML file named after it)
     names |= {os.path.splitext(os.path.basename(path))[0] for path in members
-              if path.startswith(('plugins/modules/', 'playbooks/')) and path.endswith(('.py', '.yml'))}
+              if path.startswith(('plugins/modules/', 'playbooks/', 'plugins/lookup/', 'plugins/filter/',
+                                  'plugins/doc_fragments/'))
+              and path.endswith(('.py', '.yml'))}
     dangling = set()
     with tarfile.open(tarball) as archive:
         for path in members:

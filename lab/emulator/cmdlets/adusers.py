@@ -40,14 +40,17 @@ def identity_test(identity):
 
 
 def read_users(ctx, builder, lync_enabled_only):
-    search, test = USERS, lambda p: p.kind == 'user'
+    search, tests = USERS, [lambda p: p.kind == 'user']
     if ctx.has('Identity'):
         extra, identity_pred = identity_test(ctx.get('Identity'))
         search = '(&%s%s)' % (search, extra)
-        test = lambda p, first=test: first(p) and identity_pred(p)  # noqa: E731
+        tests.append(identity_pred)
     if lync_enabled_only:
         search = '(&%s(%s=*))' % (search, SIP)
-        test = lambda p, first=test: first(p) and bool(p.sip)  # noqa: E731
+        tests.append(lambda p: bool(p.sip))
+
+    def test(principal):
+        return all(check(principal) for check in tests)
     ldap_filter = ctx.get('LdapFilter') or ctx.get('LDAPFilter')
     if ldap_filter:
         search = '(&%s(%s))' % (search, ldap_filter.strip('()'))

@@ -62,7 +62,7 @@ def _check_started(ctx, pool):
     if down:
         raise Failure('The Persistent Chat service is not running on %s.' % ', '.join(
             sorted(set(s['server_fqdn'] for s in down))), 'Start the Persistent Chat services of pool %s.'
-                      % pool['fqdn'])
+            % pool['fqdn'])
 
 
 def _check_user(ctx, view, sip, role):
@@ -94,7 +94,7 @@ def _check_endpoints(ctx, view, pool):
         others = [p for p in view.sip_owners(endpoint.sip) if p.dn.lower() != endpoint.dn.lower()]
         if others:
             raise Failure('SIP address %s of endpoint %s is also owned by %s.' % (endpoint.sip, endpoint.dn,
-                                                                                 others[0].dn),
+                                                                                  others[0].dn),
                           'A client of %s would not reliably reach pool %s.' % (endpoint.sip, pool['fqdn']))
 
 

@@ -205,7 +205,7 @@ def get_site(ctx):
         if ctx.has('Filter') and not matches(ctx.get('Filter'), row['identity']):
             continue
         pools = [p['fqdn'] for p in ctx.store.execute('SELECT fqdn FROM pools WHERE site = ? ORDER BY fqdn',
-                                                       (row['identity'],))]
+                                                      (row['identity'],))]
         ctx.write(objects.site_object(dict(row, pools=pools)))
 
 
@@ -296,7 +296,7 @@ def get_persistent_chat_state(ctx):
                 and pool['fqdn'].lower() != ctx.get('Identity').lower():
             continue
         if ctx.has('Filter') and not (matches(ctx.get('Filter'), identity) or matches(ctx.get('Filter'),
-                                                                                       pool['fqdn'])):
+                                                                                      pool['fqdn'])):
             continue
         found = True
         ctx.write(objects.persistent_chat_state(pool['fqdn'], pool['pool_state'] or 'Normal'))
@@ -337,7 +337,7 @@ MAX_ACTIVE_SERVERS = 4
 def set_persistent_chat_active_server(ctx):
     pool = chat_pool_from_identity(ctx, ctx.get('Identity'))
     servers = dict((r['fqdn'].lower(), r) for r in ctx.store.execute('SELECT * FROM servers WHERE pool_fqdn = ?',
-                                                                      (pool['fqdn'],)))
+                                                                     (pool['fqdn'],)))
     active = set(name for name, row in servers.items() if row['active'])
     if ctx.get('Swap'):
         wanted = set(servers) - active
@@ -351,7 +351,7 @@ def set_persistent_chat_active_server(ctx):
         strangers = sorted(wanted - set(servers))
         if strangers:
             ctx.fail(ctx.cmdlet_error('Server(s) %s are not computers of pool %s.' % (', '.join(strangers),
-                                                                                       pool['fqdn']),
+                                                                                      pool['fqdn']),
                                       'ServerNotInPool', category='InvalidArgument', target=strangers[0]))
     if len(wanted) > MAX_ACTIVE_SERVERS:
         ctx.fail(ctx.cmdlet_error('A Persistent Chat pool can have at most %d active servers.' % MAX_ACTIVE_SERVERS,
