@@ -160,7 +160,16 @@ class Directory(object):
 
     # -- reads ------------------------------------------------------------------------------------------------
     def search(self, base, search_filter, attributes, scope=ldap3.SUBTREE, controls=None, limit=None):
-        """All entries (dicts with dn and attributes) below ``base``; paged, so large results stream."""
+        """All entries (dicts with dn and attributes) below ``base``; paged, so large results stream. A pooled
+        connection the DC has closed meanwhile (idle, or Samba restarted) is replaced once, as a front end
+        reconnects to its domain controller."""
+        try:
+            return self._search(base, search_filter, attributes, scope, controls, limit)
+        except (ldap3.core.exceptions.LDAPSocketOpenError, ldap3.core.exceptions.LDAPSocketReceiveError,
+                ldap3.core.exceptions.LDAPSocketSendError, ldap3.core.exceptions.LDAPSessionTerminatedByServerError):
+            return self._search(base, search_filter, attributes, scope, controls, limit)
+
+    def _search(self, base, search_filter, attributes, scope, controls, limit):
         found = []
         with self.connection() as conn:
             for entry in conn.extend.standard.paged_search(base, search_filter, search_scope=scope,
@@ -176,10 +185,8 @@ class Directory(object):
         return found
 
     def entry(self, dn, attributes):
-        with self.connection() as conn:
-            if not conn.search(dn, '(objectClass=*)', search_scope=ldap3.BASE, attributes=attributes):
-                return None
-            return conn.response[0] if conn.response else None
+        found = self.search(dn, '(objectClass=*)', attributes, scope=ldap3.BASE)
+        return found[0] if found else None
 
     def principals(self, search_filter, base=names.BASE_DN, limit=None):
         """Users and contacts matching ``search_filter`` (in the domain and the configuration partition)."""

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one exception type module_utils raise; modules turn it into fail_json(msg=..., details=...)."""
+"""The one exception type module_utils raise; module_base.PchatModule turns it into fail_json(msg=..., details=...)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -21,9 +21,3 @@ class PchatError(Exception):
             kwargs['details'] = self.details
         return kwargs
 
-
-def fail_module(module, error, **extra):
-    """Report a PchatError through ``module.fail_json`` (never returns)."""
-    kwargs = error.fail_kwargs()
-    kwargs.update(extra)
-    module.fail_json(**kwargs)

@@ -250,6 +250,17 @@ class MigrationBackend(object):
                              % (what, self.source, self.record_file))
         return export['file']
 
+    def forget_missing_export(self, result, file_name):
+        """The recorded export is gone from the front end (its folder cleaned since): the record goes back to before
+        the export, so that the next run exports anew instead of failing on the same missing file."""
+        if any((error['error_id'] or '').startswith('PathNotFound') for error in result.errors):
+            for step in ('export', 'check', 'import'):
+                self.record['steps'].pop(step, None)
+            self.save_record()
+            raise PchatError('the export recorded in %s, %s, is no longer on %s (was the folder cleaned?). The record '
+                             'now stands before the export: run again to export the Group Chat data anew.'
+                             % (self.record_file, file_name, self.platform.host))
+
     def step_check(self):
         accepted = sorted(set(self.params.get('accept_warnings') or []))
         file_name = self._export_file('the -WhatIf import')
@@ -264,6 +275,7 @@ class MigrationBackend(object):
                     'summary': 'would run the -WhatIf import; predicted: %d errors, warnings of kinds %s'
                                % (len(predicted['errors']), ', '.join(kinds) or 'none')}
         result = self.platform.import_file(self.target_db(), file_name, what_if=True)
+        self.forget_missing_export(result, file_name)
         errors = [e['message'] for e in result.errors]
         reasons, kinds = chat_data.gate(errors, result.warnings, accepted)
         if reasons:
@@ -294,6 +306,7 @@ class MigrationBackend(object):
         report = windows_join(self.params['export_dir'], '%s-import-%s.html' % (self.target, _stamp()))
         self.mark('import', done=False, started=True, file=file_name, report=report)
         result = self.platform.import_file(self.target_db(), file_name, what_if=False, report=report)
+        self.forget_missing_export(result, file_name)
         if result.errors:
             raise self.platform.call_error(
                 'Import-CsPersistentChatData', {'DBInstance': self.target_db(), 'FileName': file_name}, result,
