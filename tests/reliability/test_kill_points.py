@@ -160,7 +160,10 @@ def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab
     assert len(lab.pipelines('Import-CsPersistentChatData', without_param='WhatIf')) == 1
     message = ' '.join(run.output.split())
     assert 'migrate failed (Import into %s' % UNIT.target in message, run.tail()
-    assert 'https://%s:5986/wsman' % lab.connection['PCHAT_PSRP_HOST'] in message and 'dropped the connection' in message
+    assert ("PowerShell remoting to https://%s:5986/wsman lost the connection while Import-CsPersistentChatData "
+            "-DBInstance 'pcsql.contoso.com\\pchat' -FileName 'C:\\PchatMigration\\gc.contoso.com-export-"
+            % lab.connection['PCHAT_PSRP_HOST']) in message, message[-1500:]
+    assert 'whether the cmdlet ran there is unknown' in message and 'run the task again' in message
     assert lab.lease(UNIT) is None  # released by the role's always
     assert lab.record(UNIT)['steps']['import']['done'] is False
     again = Run(lab).succeed()
