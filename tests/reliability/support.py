@@ -70,7 +70,7 @@ class Lab(object):
         self.request_log = os.path.join(self.dir, 'psrp-requests.jsonl')
         self.emulator_log = os.path.join(self.dir, 'emulator', 'emulator.log')
         self.runs = []
-        self.hold_ends = []  # when each armed hold ends on the emulator (its held step then carries on there)
+        self.armed = {}  # (cmdlet, point) -> seconds of the holds armed since the last reset
         self.log_start = 0
         self.emulator_log_start = 0
 
@@ -100,11 +100,11 @@ class Lab(object):
         front end after its client died, as on WinRM: the next reset must not meet it)."""
         for run in self.runs:
             run.kill()
-        if self.hold_ends:
-            deadline = max(self.hold_ends) + 2.0
-            while time.time() < deadline:
-                time.sleep(0.1)
-        self.hold_ends = []
+        ends = [hold['ts'] + self.armed[(hold['cmdlet'].lower(), hold['point'])] for hold in self.holds()
+                if (hold['cmdlet'].lower(), hold['point']) in self.armed]
+        while ends and time.time() < max(ends) + 2.0:
+            time.sleep(0.1)
+        self.armed = {}
 
     # -- knobs, holds, the request log -------------------------------------------------------------------
     def arm_hold(self, cmdlet, point, seconds, skip=0):
@@ -113,7 +113,7 @@ class Lab(object):
         rules = ([{'cmdlet': cmdlet, 'point': point, 'seconds': 0, 'times': skip}] if skip else [])
         rules.append({'cmdlet': cmdlet, 'point': point, 'seconds': seconds, 'times': 1})
         self.knobs.update(hold=list(self.knobs.read()['hold']) + rules)
-        self.hold_seconds = seconds
+        self.armed[(cmdlet.lower(), point)] = seconds
 
     def holds(self, cmdlet=None, point=None):
         return [h for h in lines_of(self.knobs.holds_path)
@@ -142,6 +142,11 @@ class Lab(object):
         with open(self.emulator_log, errors='replace') as handle:
             handle.seek(self.emulator_log_start)
             return handle.read()
+
+    def figure(self, name, value):
+        """Note a measured figure (docs/reliability.md quotes them) in $LAB_DIR/reliability-figures.jsonl."""
+        with open(os.path.join(self.dir, 'reliability-figures.jsonl'), 'a') as handle:
+            handle.write(json.dumps({'ts': round(time.time(), 1), 'name': name, 'value': round(value, 2)}) + '\n')
 
     # -- the lab's own view -------------------------------------------------------------------------------
     def inspect(self):
@@ -260,6 +265,7 @@ class Run(object):
 
     def __init__(self, lab, playbook='cutover', unit=UNIT, extra_vars=None, hook=None, args=()):
         self.lab = lab
+        self.playbook = playbook
         self.token = uuid.uuid4().hex
         variables = {'pchat_report_keep_latest': False}
         variables.update(extra_vars or {})
@@ -274,6 +280,7 @@ class Run(object):
             self.env.update(PYTHONPATH=HOOKS, PCHAT_RELIABILITY_HOOK=json.dumps(dict(hook, file=self.hook_file)))
         self.proc = None
         self.lines = []
+        self.line_times = []
         self.killed_at = None
         self.started_at = None
 
@@ -289,6 +296,7 @@ class Run(object):
 
     def _pump(self):
         for line in self.proc.stdout:
+            self.line_times.append(time.time())
             self.lines.append(line)
 
     @property
@@ -298,6 +306,10 @@ class Run(object):
     @property
     def output(self):
         return ''.join(self.lines)
+
+    def seen(self, text):
+        """When the run printed the first line containing ``text`` (None if it did not)."""
+        return next((at for at, line in zip(list(self.line_times), list(self.lines)) if text in line), None)
 
     def tail(self, size=4000):
         return self.output[-size:]
