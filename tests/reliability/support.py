@@ -37,6 +37,7 @@ from lab.emulator.knobs import Knobs  # noqa: E402 pylint: disable=wrong-import-
 HOOKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'hooks')
 VENV_BIN = os.path.join(ROOT, '.venv', 'bin')
 POLL = 0.01  # seconds between two looks at an observable
+HOLD = 10  # seconds a held step waits on the emulator (or in a hooked module): the kill lands within it
 REACH_TIMEOUT = 300  # a whole cutover takes 25-70 s on this machine kind, depending on its load
 RUN_TIMEOUT = 600
 
@@ -92,6 +93,10 @@ class Lab(object):
             shutil.rmtree(folder, ignore_errors=True)
         self.clear_leases()
         self.runs = []
+        self.mark_logs()
+
+    def mark_logs(self):
+        """From now on, requests() and emulator_log_text() show only what comes next."""
         self.log_start = os.path.getsize(self.request_log) if os.path.exists(self.request_log) else 0
         self.emulator_log_start = os.path.getsize(self.emulator_log) if os.path.exists(self.emulator_log) else 0
 
@@ -247,6 +252,13 @@ class Lab(object):
         try:
             conn.search('DC=contoso,DC=com', '(msRTCSIP-PrimaryUserAddress=%s)' % sip, attributes=['objectGUID'])
             return [str(e['attributes']['objectGUID']) for e in conn.response if e.get('type') == 'searchResEntry']
+        finally:
+            conn.unbind()
+
+    def user_dn_exists(self, dn):
+        conn = self._ldap()
+        try:
+            return conn.search(dn, '(objectClass=user)', search_scope=ldap3.BASE)
         finally:
             conn.unbind()
 
@@ -415,3 +427,37 @@ class Run(object):
         text = ' '.join(self.output.split())
         start = text.find('took over the lease of unit')
         return '' if start < 0 else text[start:start + 400]
+
+
+# -- killing a run at a named point --------------------------------------------------------------------------
+def kill_when_held(lab, cmdlet, point, skip=0, playbook='cutover'):
+    """Start the playbook, kill it while the emulator holds ``cmdlet`` at ``point`` (after ``skip`` arrivals)."""
+    lab.arm_hold(cmdlet, point, HOLD, skip=skip)
+    run = Run(lab, playbook).start()
+    hold = run.wait_hold(cmdlet, point, nth=skip + 1)
+    run.kill()
+    assert run.held_at_kill(hold, HOLD), 'killed %.2f s after the hold line' % (run.killed_at - hold['ts'])
+    return run
+
+
+def kill_at_hook(lab, playbook='cutover', **hook):
+    """Start the playbook, whose modules pause at the hook's point (tests/reliability/hooks); kill it there."""
+    run = Run(lab, playbook, hook=dict(hook, seconds=HOLD)).start()
+    line = run.wait_hook()
+    run.kill()
+    assert run.held_at_kill(line, HOLD), 'killed %.2f s after the hook line' % (run.killed_at - line['ts'])
+    return run, line
+
+
+def kill_at_request(lab, what, match, playbook='cutover'):
+    """Start the playbook and kill it as soon as a request-log line matches."""
+    run = Run(lab, playbook).start()
+    line = run.wait_request(what, match)
+    run.kill()
+    return run, line
+
+
+def assert_took_over(run, killed):
+    """The run took the killed run's lease over at once (same host, its process gone), naming it."""
+    warning = run.takeover_warning()
+    assert 'from pid %d' % killed.pid in warning and 'no longer running on this host' in warning, warning

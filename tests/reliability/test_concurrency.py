@@ -12,8 +12,7 @@ __metaclass__ = type
 
 import socket
 
-from support import UNIT, Run
-from test_kill_points import assert_took_over
+from support import UNIT, Run, assert_took_over
 
 HOLD = 30  # the held import waits this long on the emulator: the two other runs are refused well before
 REFUSED_WITHIN = 30  # seconds from a refused run's start to its lease failure (ansible-playbook's start included)

@@ -18,38 +18,10 @@ __metaclass__ = type
 
 import pytest
 
-from support import UNIT, Run
+from support import UNIT, Run, assert_took_over, kill_at_hook, kill_at_request, kill_when_held
 
-HOLD = 10  # seconds a held step waits on the emulator (or in the hooked module): the kill lands within it
 DELETE = "Back up and delete the well-known user"
 RECREATE = 'Recreate %s as a legacy endpoint' % UNIT.sip
-
-
-def kill_when_held(lab, cmdlet, point, skip=0):
-    """Start a cutover, kill it while the emulator holds ``cmdlet`` at ``point`` (after ``skip`` arrivals)."""
-    lab.arm_hold(cmdlet, point, HOLD, skip=skip)
-    run = Run(lab).start()
-    hold = run.wait_hold(cmdlet, point, nth=skip + 1)
-    run.kill()
-    assert run.held_at_kill(hold, HOLD), 'killed %.2f s after the hold line' % (run.killed_at - hold['ts'])
-    return run
-
-
-def kill_at_hook(lab, **hook):
-    """Start a cutover whose modules pause at the hook's point (tests/reliability/hooks); kill it there."""
-    run = Run(lab, hook=dict(hook, seconds=HOLD)).start()
-    line = run.wait_hook()
-    run.kill()
-    assert run.held_at_kill(line, HOLD), 'killed %.2f s after the hook line' % (run.killed_at - line['ts'])
-    return run, line
-
-
-def kill_at_request(lab, what, match):
-    """Start a cutover and kill it as soon as a request-log line matches."""
-    run = Run(lab).start()
-    line = run.wait_request(what, match)
-    run.kill()
-    return run, line
 
 
 # -- the points: each starts a cutover, kills it there, and shows where it landed ---------------------------------
@@ -140,12 +112,6 @@ def test_killed_there_then_run_again_completes(fresh_lab, point):
     again = Run(fresh_lab).succeed()
     assert_took_over(again, killed)
     fresh_lab.assert_cut_over(UNIT)
-
-
-def assert_took_over(run, killed):
-    """The run took the killed run's lease over at once (same host, its process gone), naming it."""
-    warning = run.takeover_warning()
-    assert 'from pid %d' % killed.pid in warning and 'no longer running on this host' in warning, warning
 
 
 def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab):
