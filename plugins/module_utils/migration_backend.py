@@ -260,8 +260,10 @@ class MigrationBackend(object):
         errors = [e['message'] for e in result.errors]
         reasons, kinds = chat_data.gate(errors, result.warnings, accepted)
         if reasons:
-            raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.'
-                             % (file_name, self.target, '; '.join(reasons[:10])),
+            advice = (' Fix what each error names in the Group Chat data or on %s (the migration guide fixes every error '
+                      'of the -WhatIf import before importing), then run again.' % self.target) if errors else ''
+            raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.%s'
+                             % (file_name, self.target, '; '.join(reasons[:10]).rstrip('.'), advice),
                              details={'errors': errors, 'warnings': result.warnings, 'warning_kinds': kinds})
         if not self.check_mode:
             self.mark('check', done=True, file=file_name, warning_kinds=kinds, needs=sorted(kinds))
