@@ -424,7 +424,15 @@ class LyncPlatform(object):
             parameters['Scope'] = list(scope)
         if report:
             parameters['Report'] = report
-        return self.call('Export-CsPersistentChatData', parameters).warnings
+        result = self.session.call('Export-CsPersistentChatData', parameters)
+        if result.errors:
+            folder = file_name.rsplit('\\', 1)[0]
+            advice = ('The folder %s must exist on %s and %s must be able to write there: create it, or set export_dir '
+                      '(pchat_migration_export_dir) to one that does. Nothing was exported.'
+                      % (folder, self.host, self.session.username)) \
+                if any('path' in e['message'].lower() for e in result.errors) else ''
+            raise self.call_error('Export-CsPersistentChatData', parameters, result, advice=advice)
+        return result.warnings
 
     def import_file(self, db_instance, file_name, what_if, report=None):
         """``Import-CsPersistentChatData -DBInstance -FileName [-WhatIf] [-Report] -Confirm:$false``: returns the
