@@ -279,7 +279,9 @@ class Run(object):
         self.lab = lab
         self.playbook = playbook
         self.token = uuid.uuid4().hex
-        variables = {'pchat_report_keep_latest': False}
+        # Only what saves time without changing what runs: no '-latest' copies of the report, the async import
+        # polled every second.
+        variables = {'pchat_report_keep_latest': False, 'pchat_migration_poll_seconds': 1}
         variables.update(extra_vars or {})
         self.command = [os.path.join(VENV_BIN, 'ansible-playbook'), 'playbooks/%s.yml' % playbook, '--limit',
                         unit.host, '-e', json.dumps(variables)] + list(args)
