@@ -297,6 +297,7 @@ class Run(object):
         self.line_times = []
         self.killed_at = None
         self.started_at = None
+        self.outside = {}
 
     # -- life -----------------------------------------------------------------------------------------------
     def start(self):
@@ -337,6 +338,8 @@ class Run(object):
             raise AssertionError('the run did not end within %d s:\n%s' % (timeout, self.tail()))
         self.pump.join(10)
         self.ended_at = time.time()
+        self.lab.figure('%s %s in' % (self.playbook, 'completed' if self.proc.returncode == 0 else 'failed'),
+                        self.ended_at - self.started_at)
         return self.proc.returncode
 
     def succeed(self):
@@ -363,11 +366,13 @@ class Run(object):
 
     def kill(self):
         """A controller crash: SIGKILL to the playbook's process group (ansible-playbook, its workers, the module
-        processes) and to the processes of this run that left it (an async task's module)."""
+        processes) and to the processes of this run that left it (an async task's module: ``outside``, pid ->
+        command line)."""
         if self.proc is None or self.proc.poll() is not None:
             return
         self.killed_at = time.time()
-        for pid in [None] + self.leftovers():
+        self.outside = dict((pid, cmdline(pid)) for pid in self.leftovers() if pid != self.proc.pid)
+        for pid in [None] + list(self.outside):
             try:
                 if pid is None:
                     os.killpg(self.proc.pid, signal.SIGKILL)
@@ -377,6 +382,7 @@ class Run(object):
                 pass
         self.proc.wait(30)
         self.pump.join(10)
+        self.lab.figure('%s killed after' % self.playbook, self.killed_at - self.started_at)
         deadline = time.time() + 10
         while self.leftovers() and time.time() < deadline:
             time.sleep(POLL)
@@ -431,6 +437,15 @@ class Run(object):
         return '' if start < 0 else text[start:start + 400]
 
 
+def cmdline(pid):
+    """A process's command line ('' when it is gone)."""
+    try:
+        with open('/proc/%s/cmdline' % pid, 'rb') as handle:
+            return handle.read().replace(b'\0', b' ').decode('utf-8', 'replace').strip()
+    except OSError:
+        return ''
+
+
 # -- killing a run at a named point --------------------------------------------------------------------------
 def kill_when_held(lab, cmdlet, point, skip=0, playbook='cutover'):
     """Start the playbook, kill it while the emulator holds ``cmdlet`` at ``point`` (after ``skip`` arrivals)."""
@@ -439,6 +454,7 @@ def kill_when_held(lab, cmdlet, point, skip=0, playbook='cutover'):
     hold = run.wait_hold(cmdlet, point, nth=skip + 1)
     run.kill()
     assert run.held_at_kill(hold, HOLD), 'killed %.2f s after the hold line' % (run.killed_at - hold['ts'])
+    lab.figure('kill landed after the hold line', run.killed_at - hold['ts'])
     return run
 
 
@@ -448,6 +464,7 @@ def kill_at_hook(lab, playbook='cutover', **hook):
     line = run.wait_hook()
     run.kill()
     assert run.held_at_kill(line, HOLD), 'killed %.2f s after the hook line' % (run.killed_at - line['ts'])
+    lab.figure('kill landed after the hook line', run.killed_at - line['ts'])
     return run, line
 
 
@@ -456,6 +473,7 @@ def kill_at_request(lab, what, match, playbook='cutover'):
     run = Run(lab, playbook).start()
     line = run.wait_request(what, match)
     run.kill()
+    lab.figure('kill landed after the request-log line', run.killed_at - line['ts'])
     return run, line
 
 

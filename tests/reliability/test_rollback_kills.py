@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from support import TESTS, UNIT, Run, assert_took_over, kill_at_hook
+from support import TESTS, UNIT, Run, assert_took_over, cmdline, kill_at_hook
 
 sys.path.insert(0, TESTS)
 from module_runner import run_module  # noqa: E402 pylint: disable=wrong-import-position
@@ -95,14 +95,6 @@ def releasing_the_lease(lab):
     assert lab.lease(UNIT) is None
     assert run.reported('Start the legacy Group Chat pool again') and not run.reported('Release the unit')
     return run
-
-
-def cmdline(pid):
-    try:
-        with open('/proc/%s/cmdline' % pid, 'rb') as handle:
-            return handle.read().decode('utf-8', 'replace')
-    except OSError:
-        return ''
 
 
 POINTS = [taking_the_lease, removing_the_endpoint, restoring_the_user, starting_the_legacy_pool, releasing_the_lease]
