@@ -36,7 +36,7 @@ if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"
   ./scripts/molecule.sh
 fi
-step "reliability suite (faults, concurrency, bad input, secrets; its own lab)"
+step "reliability suite (kill points, concurrency, bad input; on the lab above, reset between tests)"
 $PY -m pytest -q -p no:cacheprovider tests/reliability
 
 step "all gates passed"
