@@ -16,6 +16,9 @@ The import kill point is in test_concurrency.py (two other runs are refused whil
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import glob
+import os
+
 import pytest
 
 from support import UNIT, Run, assert_took_over, kill_at_hook, kill_at_request, kill_when_held
@@ -75,8 +78,8 @@ def inside_delete(lab):
 
 def between_delete_and_recreate(lab):
     """The delete done and reported; the recreate waiting for the front end's view of AD to forget the user
-    (ad_replication_lag_s: its domain controller lags 20 s), so nothing is created yet."""
-    lab.knobs.update(ad_replication_lag_s=20)
+    (ad_replication_lag_s: its domain controller lags 15 s), so nothing is created yet."""
+    lab.knobs.update(ad_replication_lag_s=15)
     run, _line = kill_at_request(lab, 'Get-CsAdUser', lambda line: line.get('cmdlets') == ['Get-CsAdUser'])
     assert run.reported(DELETE) and not run.reported(RECREATE)
     assert lab.owners(UNIT.sip) == [] and lab.backups(UNIT)
@@ -131,6 +134,8 @@ def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab
             % lab.connection['PCHAT_PSRP_HOST']) in message, message[-1500:]
     assert 'whether the cmdlet ran there is unknown' in message and 'run the task again' in message
     assert lab.lease(UNIT) is None  # released by the role's always
+    reports = glob.glob(os.path.join(lab.report_dir, '%s-*-run.md' % UNIT.host))
+    assert len(reports) == 1 and '**FAILED in phase migrate**' in open(reports[0]).read(), reports
     assert lab.record(UNIT)['steps']['import']['done'] is False
     again = Run(lab).succeed()
     assert again.takeover_warning() == ''
