@@ -273,8 +273,8 @@ class MigrationBackend(object):
         errors = [e['message'] for e in result.errors]
         reasons, kinds = chat_data.gate(errors, result.warnings, accepted)
         if reasons:
-            advice = (' Fix what each error names in the Group Chat data or on %s (the migration guide fixes every error '
-                      'of the -WhatIf import before importing), then run again.' % self.target) if errors else ''
+            advice = (' Fix what each error names in the Group Chat data or on %s (the migration guide fixes every '
+                      'error of the -WhatIf import before importing), then run again.' % self.target) if errors else ''
             raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.%s'
                              % (file_name, self.target, '; '.join(reasons[:10]).rstrip('.'), advice),
                              details={'errors': errors, 'warnings': result.warnings, 'warning_kinds': kinds})

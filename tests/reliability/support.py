@@ -183,8 +183,8 @@ class Lab(object):
 
     def front_end_files(self, pattern):
         """Files the front end wrote under C:\\PchatMigration (the emulator's fs/c/PchatMigration)."""
-        return sorted(os.path.basename(p) for p in glob.glob(os.path.join(self.dir, 'fs', 'c', 'PchatMigration',
-                                                                            pattern)))
+        folder = os.path.join(self.dir, 'fs', 'c', 'PchatMigration')
+        return sorted(os.path.basename(p) for p in glob.glob(os.path.join(folder, pattern)))
 
     # -- the unit's lease -----------------------------------------------------------------------------------
     def _ldap(self):

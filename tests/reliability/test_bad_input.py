@@ -30,9 +30,9 @@ from module_runner import run_module  # noqa: E402 pylint: disable=wrong-import-
 Case = collections.namedtuple('Case', 'name module args knobs words sent')
 PROBE_SIP = 'sip:reliability-probe@contoso.com'  # owned by nobody: legacy_endpoint would create it
 FRESH = '<a record in a new folder>'
+ACCEPTED = ['category_flattened', 'room_renamed', 'root_managers', 'invitations_off', 'federated_user']
 MIGRATION = {'source_pool': UNIT.legacy, 'target_pool': UNIT.target, 'source_db_instance': 'gcsql.contoso.com\\groupchat',
-             'source_db_name': 'GroupChat', 'accept_warnings': ['category_flattened', 'room_renamed', 'root_managers', 'invitations_off',
-                                 'federated_user']}
+             'source_db_name': 'GroupChat', 'accept_warnings': ACCEPTED}
 PC_POOL_INFO = ('chat_pool_info', {'fqdns': [UNIT.target]})
 LEGACY_INFO = ('chat_pool_info', {'fqdns': [UNIT.legacy]})
 DISABLE = ('chat_pool', {'fqdn': UNIT.legacy, 'state': 'disabled', 'kind': 'legacy'})
