@@ -84,4 +84,4 @@ if RULE:
     try:
         {'ldap': _hook_ldap, 'psrp': _hook_psrp}[_RULE['kind']](_RULE)
     except ImportError:
-        pass  # a process without the library (ansible-playbook itself) never reaches the point
+        pass  # an interpreter without the library cannot reach the point either
