@@ -42,7 +42,7 @@ $PY -m pytest -q -p no:cacheprovider tests/runner
 step "no secret anywhere: each password by -e, inventory, vault and environment, cutover and rollback, check and real, -vvvv (about 1.5 min)"
 $PY -m pytest -q -p no:cacheprovider tests/secrets
 
-step "reliability suite (faults, concurrency, bad input; its own lab)"
+step "reliability suite (kill points, concurrency, bad input; on the lab above, reset between tests)"
 $PY -m pytest -q -p no:cacheprovider tests/reliability
 
 step "all gates passed"

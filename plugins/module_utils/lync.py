@@ -59,6 +59,17 @@ def status_text(value):
     return STATUS_TEXT.get((value or '').strip().lower(), (value or 'unknown').strip().lower())
 
 
+def known_status(value, source, computer, name):
+    """A service's status as a word the driver decides on, or an error naming the service: a status that cannot be
+    read is never taken for running or stopped."""
+    status = status_text(value)
+    if status not in STATUS_TEXT.values():
+        raise PchatError('%s on %s returned the service %s with status %r, which the driver cannot judge (Running, '
+                         'Stopped, Start Pending or Stop Pending), so nothing was changed. Check the service on %s.'
+                         % (source, computer, name, value, computer))
+    return status
+
+
 def server_state(services):
     """A server's state from its services: started (all running), disabled (all stopped and kept from starting),
     stopped (all stopped), partial (anything else, a service stopping included). A server without the services
@@ -209,10 +220,15 @@ class LyncPlatform(object):
                             'state': server_state(services)})
         state = objects(self.call('Get-CsPersistentChatState', {'Identity': 'PersistentChatServer:%s' % fqdn}),
                         'Persistent Chat state')
+        if not state or not state[0].text('PoolState'):
+            raise PchatError('Get-CsPersistentChatState -Identity PersistentChatServer:%s returned %s on %s; the '
+                             'cutover starts a Persistent Chat pool only in pool state Normal, so it cannot judge this '
+                             'one. Run Get-CsPersistentChatState on the front end and check the pool (nothing was '
+                             'changed).' % (fqdn, 'no PoolState' if state else 'nothing', self.host))
         room_list = self.rooms(fqdn)
         categories = self.categories(fqdn)
         pool = {'fqdn': fqdn, 'kind': PERSISTENT_CHAT, 'version': VERSIONS[PERSISTENT_CHAT], 'servers': servers,
-                'pool_state': state[0].text('PoolState') if state else None,
+                'pool_state': state[0].text('PoolState'),
                 'counts': {'categories': len(categories), 'rooms': len(room_list),
                            'members': sum(len(r['members']) for r in room_list), 'messages': None}}
         pool['state'] = pool_state(pool)
@@ -249,7 +265,8 @@ class LyncPlatform(object):
         return pool
 
     def _in_backcompat_site(self, trusted_pool):
-        site = (trusted_pool.text('SiteId') or '').lower()
+        # The site tells Lync 2010 Group Chat from OCS 2007 R2 Group Chat: never guessed from a missing property.
+        site = trusted_pool.required_text('SiteId').lower()
         return site.split(':', 1)[-1] == BACKCOMPAT_SITE
 
     # -- services --------------------------------------------------------------------------------------
@@ -259,10 +276,17 @@ class LyncPlatform(object):
                         'Lync service', 'Microsoft.Rtc.Management.Deployment.Core.NTService')
         services = []
         for props in found:
+            if not props.has('RoleName'):
+                raise PchatError('Get-CsWindowsService -ComputerName %s returned the service %s without a RoleName '
+                                 'property: the Persistent Chat services are found by their role, so they cannot be '
+                                 'told apart from the others (nothing was changed). Is %s a Lync Server 2013 front '
+                                 'end?' % (computer, props.text('Name') or props.types[:1], self.host))
             roles = props.texts('RoleName')
             if CHAT_ROLE.lower() in [r.lower() for r in roles]:
-                services.append({'name': props.required_text('Name'), 'display_name': props.text('DisplayName'),
-                                 'roles': roles, 'status': status_text(props.text('Status')), 'start_mode': None})
+                name = props.required_text('Name')
+                services.append({'name': name, 'display_name': props.text('DisplayName'), 'roles': roles,
+                                 'status': known_status(props.text('Status'), 'Get-CsWindowsService', computer, name),
+                                 'start_mode': None})
         return sorted(services, key=lambda s: s['name'].lower())
 
     def legacy_services(self, computer):
@@ -271,10 +295,18 @@ class LyncPlatform(object):
                                                     'Filter': LEGACY_DISPLAY_NAME_WQL}, lync=False), 'Win32_Service')
         services = []
         for props in found:
+            name = props.required_text('Name')
             mode = (props.text('StartMode') or '').strip().lower()
-            services.append({'name': props.required_text('Name'), 'display_name': props.text('DisplayName'),
-                             'roles': [], 'status': status_text(props.text('State')),
-                             'start_mode': WMI_START_MODES.get(mode)})
+            if mode not in WMI_START_MODES:
+                # A start mode that cannot be read would be left alone: the pool stopped but not kept from starting.
+                raise PchatError('Get-WmiObject Win32_Service -ComputerName %s returned the Group Chat service %s with '
+                                 'StartMode %r; the driver needs Auto, Manual or Disabled to keep the pool from '
+                                 'starting again, so nothing was changed. Check WMI on %s (Get-WmiObject '
+                                 'Win32_Service -Filter "Name = \'%s\'").'
+                                 % (computer, name, props.text('StartMode'), computer, name))
+            services.append({'name': name, 'display_name': props.text('DisplayName'), 'roles': [],
+                             'status': known_status(props.text('State'), 'Get-WmiObject Win32_Service', computer, name),
+                             'start_mode': WMI_START_MODES[mode]})
         return sorted(services, key=lambda s: s['name'].lower())
 
     def start_chat_service(self, computer, service):
@@ -324,6 +356,7 @@ class LyncPlatform(object):
             result = self.call('Get-CsPersistentChatEndpoint', {'Identity': sip_address}, allow_not_found=True)
             found = [self._endpoint(p) for p in objects(result, 'Persistent Chat endpoint')]
             found = [e for e in found if sip_equal(e['sip_address'], sip_address)]
+            found = list(dict((e['dn'].lower(), e) for e in found).values())  # an object listed twice is one endpoint
         else:
             found = None
         pools = [validate_fqdn(pool_fqdn, 'pool_fqdn')] if pool_fqdn else sorted(self.persistent_chat_services())
@@ -420,7 +453,15 @@ class LyncPlatform(object):
             parameters['Scope'] = list(scope)
         if report:
             parameters['Report'] = report
-        return self.call('Export-CsPersistentChatData', parameters).warnings
+        result = self.session.call('Export-CsPersistentChatData', parameters)
+        if result.errors:
+            folder = file_name.rsplit('\\', 1)[0]
+            advice = ('The folder %s must exist on %s and %s must be able to write there: create it, or set export_dir '
+                      '(pchat_migration_export_dir) to one that does. Nothing was exported.'
+                      % (folder, self.host, self.session.username)) \
+                if any('path' in e['message'].lower() for e in result.errors) else ''
+            raise self.call_error('Export-CsPersistentChatData', parameters, result, advice=advice)
+        return result.warnings
 
     def import_file(self, db_instance, file_name, what_if, report=None):
         """``Import-CsPersistentChatData -DBInstance -FileName [-WhatIf] [-Report] -Confirm:$false``: returns the

@@ -108,6 +108,16 @@ class MigrationBackend(object):
         except OSError as exc:
             raise PchatError('cannot write the migration record %s (%s); check pchat_state_dir.' % (self.record_file, exc))
 
+    def check_record_folder(self):
+        """Fail before anything changes when the record could not be written (record_file's folder, or the nearest
+        one that exists, is not a folder this controller can write to)."""
+        existing = os.path.dirname(os.path.abspath(self.record_file))
+        while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+            raise PchatError('cannot write the migration record %s: %s is not a folder this controller can write to. '
+                             'Check pchat_state_dir (record_file); nothing was changed.' % (self.record_file, existing))
+
     def step(self, name):
         return self.record['steps'].get(name) or {}
 
@@ -169,6 +179,7 @@ class MigrationBackend(object):
         return ('in_progress' if self.record['steps'] else 'not_started'), None
 
     def info(self):
+        self.check_record_folder()
         status, compared = self.status()
         result = {'status': status, 'steps': self.record['steps'], 'comparison': compared,
                   'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'import_warnings': [], 'preview': None}
@@ -189,6 +200,8 @@ class MigrationBackend(object):
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, steps):
+        if not self.check_mode:
+            self.check_record_folder()
         done = []
         for name in steps:
             started = time.time()
@@ -279,8 +292,10 @@ class MigrationBackend(object):
         errors = [e['message'] for e in result.errors]
         reasons, kinds = chat_data.gate(errors, result.warnings, accepted)
         if reasons:
-            raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.'
-                             % (file_name, self.target, '; '.join(reasons[:10])),
+            advice = (' Fix what each error names in the Group Chat data or on %s (the migration guide fixes every '
+                      'error of the -WhatIf import before importing), then run again.' % self.target) if errors else ''
+            raise PchatError('the -WhatIf import of %s into %s stops the migration (nothing was written): %s.%s'
+                             % (file_name, self.target, '; '.join(reasons[:10]).rstrip('.'), advice),
                              details={'errors': errors, 'warnings': result.warnings, 'warning_kinds': kinds})
         if not self.check_mode:
             self.mark('check', done=True, file=file_name, warning_kinds=kinds, needs=sorted(kinds))

@@ -195,6 +195,19 @@ class LyncSession(object):
         return PchatError('PowerShell remoting to %s failed: %s. Error: %s' % (self.endpoint, hint, what),
                           details={'endpoint': self.endpoint, 'error_type': exc.__class__.__name__})
 
+    def _lost_during(self, cmdlet, parameters, exc):
+        """The connection was lost after the pool opened, while a pipeline was sent or ran: the settings are right,
+        and whether the cmdlet ran is unknown (a WinRM command whose client went away runs to its end)."""
+        if isinstance(exc, requests.exceptions.SSLError):
+            return self._connection_error(exc)
+        return PchatError(
+            'PowerShell remoting to %s lost the connection while %s was sent or running: the front end answered '
+            'before, so the connection settings are right, but whether the cmdlet ran there is unknown (a command '
+            'whose client went away runs to its end on the front end). Check that %s answers again, then run the task '
+            'again: it reads what is there first and does only what is left. Error: %s'
+            % (self.endpoint, describe_call(cmdlet, parameters), self.host, self._scrub(exc) or exc.__class__.__name__),
+            details={'endpoint': self.endpoint, 'cmdlet': cmdlet, 'error_type': exc.__class__.__name__})
+
     def _open(self):
         try:
             wsman = WSMan(self.host, port=self.port, path=self.path, username=self.username, password=self.password,
@@ -216,6 +229,8 @@ class LyncSession(object):
         self.pipelines += 1
         try:
             output = ps.invoke()
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise self._lost_during(cmdlet, parameters, exc)
         except (WinRMError, requests.exceptions.RequestException, OSError) + KERBEROS_ERRORS as exc:
             raise self._connection_error(exc)
         errors = [self.error_dict(record) for record in ps.streams.error]
