@@ -20,4 +20,3 @@ class PchatError(Exception):
         if self.details is not None:
             kwargs['details'] = self.details
         return kwargs
-
