@@ -43,6 +43,12 @@ if PYPSRP_IMPORT_ERROR is None:
         KERBEROS_ERRORS += (gssapi.exceptions.GSSError,)
     except ImportError:
         pass
+# What opening a pool and running a pipeline raise when the connection or the logon fails (built once, as tuples).
+OPEN_ERRORS = ()
+CALL_ERRORS = ()
+if PYPSRP_IMPORT_ERROR is None:
+    CALL_ERRORS = (WinRMError, requests.exceptions.RequestException, OSError) + KERBEROS_ERRORS
+    OPEN_ERRORS = CALL_ERRORS + (ImportError, ValueError)
 KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_service default)
 
 LYNC_MODULE = 'Lync'
@@ -214,8 +220,7 @@ class LyncSession(object):
                           ssl=self.ssl, auth=self.auth, cert_validation=self.cert_validation)
             pool = RunspacePool(wsman)
             pool.open()
-        except (WinRMError, requests.exceptions.RequestException, ImportError, ValueError, OSError) + KERBEROS_ERRORS \
-                as exc:
+        except OPEN_ERRORS as exc:
             raise self._connection_error(exc)
         self.pool = pool
 
@@ -231,7 +236,7 @@ class LyncSession(object):
             output = ps.invoke()
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise self._lost_during(cmdlet, parameters, exc)
-        except (WinRMError, requests.exceptions.RequestException, OSError) + KERBEROS_ERRORS as exc:
+        except CALL_ERRORS as exc:
             raise self._connection_error(exc)
         errors = [self.error_dict(record) for record in ps.streams.error]
         warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
