@@ -128,7 +128,8 @@ def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab
     assert 'drop knob: connection closed while Import-CsPersistentChatData runs' in lab.emulator_log_text()
     assert len(lab.pipelines('Import-CsPersistentChatData', without_param='WhatIf')) == 1
     message = ' '.join(run.output.split())
-    assert 'migrate failed (Import into %s' % UNIT.target in message, run.tail()
+    assert ('migrate failed (Import, then compare the categories and rooms with the export, on %s)' % UNIT.target
+            in message), run.tail()
     assert ("PowerShell remoting to https://%s:5986/wsman lost the connection while Import-CsPersistentChatData "
             "-DBInstance 'pcsql.contoso.com\\pchat' -FileName 'C:\\PchatMigration\\gc.contoso.com-export-"
             % lab.connection['PCHAT_PSRP_HOST']) in message, message[-1500:]
