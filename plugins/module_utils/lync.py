@@ -140,23 +140,29 @@ class LyncPlatform(object):
         self.session.close()
 
     # -- calls -----------------------------------------------------------------------------------------
-    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False, fresh=False):
-        """Run a cmdlet and return its CallResult; error records raise PchatError naming the call (unless they all
-        say 'not found' and ``allow_not_found``).
+    def send(self, cmdlet, parameters=None, lync=True, fresh=False):
+        """Run a cmdlet and return its CallResult, errors included (the caller judges them).
 
         A read (``Get-*``) asked again with the same parameters returns what it returned before, unless a changing
         cmdlet ran in between or ``fresh`` (a poll for a change made elsewhere): one module run never fetches a
-        listing twice, and always reads again after it changed something."""
+        listing twice, and always reads again after it changed something. Errors other than 'not found' are never
+        kept: such a read is sent again."""
         key = _read_key(cmdlet, parameters)
         if key is not None and not fresh and key in self._reads:
             return self._reads[key]
         if key is None and not _is_preview(cmdlet, parameters):
             self._reads.clear()
         result = self.session.call(cmdlet, parameters, lync=lync)
+        if key is not None and (not result.errors or _not_found(result)):
+            self._reads[key] = result
+        return result
+
+    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False, fresh=False):
+        """``send``, then error records raise PchatError naming the call (unless they all say 'not found' and
+        ``allow_not_found``)."""
+        result = self.send(cmdlet, parameters, lync=lync, fresh=fresh)
         if result.errors and not (allow_not_found and _not_found(result)):
             raise self.call_error(cmdlet, parameters, result)
-        if key is not None:
-            self._reads[key] = result
         return result
 
     def call_error(self, cmdlet, parameters, result, advice=''):
@@ -453,7 +459,7 @@ class LyncPlatform(object):
             parameters['Scope'] = list(scope)
         if report:
             parameters['Report'] = report
-        result = self.session.call('Export-CsPersistentChatData', parameters)
+        result = self.send('Export-CsPersistentChatData', parameters)
         if result.errors:
             folder = file_name.rsplit('\\', 1)[0]
             advice = ('The folder %s must exist on %s and %s must be able to write there: create it, or set export_dir '
@@ -471,15 +477,13 @@ class LyncPlatform(object):
             parameters['Report'] = report
         if what_if:
             parameters['WhatIf'] = None
-        else:
-            self._reads.clear()  # the pool's rooms and categories change
         parameters['Confirm'] = False
-        return self.session.call('Import-CsPersistentChatData', parameters)
+        return self.send('Import-CsPersistentChatData', parameters)
 
     def message_test(self, pool_fqdn, sender, receiver):
         """Test-CsPersistentChatMessage against a Persistent Chat pool (a synthetic transaction): result, latency
         (seconds), error, diagnosis, and the warnings it wrote."""
-        result = self.session.call('Test-CsPersistentChatMessage', {
+        result = self.send('Test-CsPersistentChatMessage', {
             'TargetFqdn': pool_fqdn, 'SenderSipAddress': sender, 'ReceiverSipAddress': receiver})
         if result.errors and not result.output:
             raise self.call_error('Test-CsPersistentChatMessage', {'TargetFqdn': pool_fqdn}, result)
