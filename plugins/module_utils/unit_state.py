@@ -26,10 +26,10 @@ import glob
 import json
 import os
 
+from ansible_collections.pchat.cutover.plugins.module_utils.directory_backup import FORMAT as BACKUP_FORMAT
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import SIP_ATTRIBUTE
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import sip_equal
 
-SIP_ATTRIBUTE = 'msRTCSIP-PrimaryUserAddress'
-BACKUP_FORMAT = 'pchat.cutover/directory-object-backup/v1'
 MIGRATION_RECORD_FORMAT = 'pchat.cutover/migration-record/v1'
 
 
