@@ -55,4 +55,15 @@ options:
     choices: [category_flattened, room_renamed, root_managers, invitations_off, federated_user, category_managers,
               unrecognised]
     default: []
+  target_db_instance:
+    description:
+      - SQL Server instance of the Persistent Chat database. By default it is read from the topology (the pool's
+        C(PersistentChatDatabase) and that service's C(SqlInstanceName)).
+    type: str
+  export_dir:
+    description:
+      - Folder on the front end (a Windows path) for the backup, the export, the rehearsal's scratch export and the
+        import report. It must exist and the connecting account must be able to write there.
+    type: str
+    default: 'C:\PchatMigration'
 '''

@@ -60,9 +60,22 @@ PLATFORM_ARGUMENT_SPEC = dict([
 ])
 
 
+# The unit lease a module of a cutover or rollback run holds while it works (doc fragment pchat.cutover.lease;
+# lease_keeper.py): the handle unit_lock returns, handed to every module through module_defaults.
+LEASE_ARGUMENT_SPEC = dict(
+    lease=dict(type='dict', options=dict(
+        unit=dict(type='str', required=True),
+        run=dict(type='str', required=True),
+        container=dict(type='str'),
+        seconds=dict(type='int', default=300),
+    )),
+)
+
+
 def connection_argument_spec(**module_options):
-    """The module's own options plus the directory and the platform connection options."""
+    """The module's own options plus the directory and the platform connection options and the run's lease."""
     spec = dict(DIRECTORY_ARGUMENT_SPEC)
     spec.update(PLATFORM_ARGUMENT_SPEC)
+    spec.update(LEASE_ARGUMENT_SPEC)
     spec.update(module_options)
     return spec

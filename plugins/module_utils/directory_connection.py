@@ -57,6 +57,8 @@ class DirectoryConnection(object):
         self._root_dse = None
         self.url = params.get('ldap_url')
         self.conn = None
+        # before_write(what): raises when the module must write nothing more (module_base: an interrupt, a lost lease)
+        self.before_write = None
         self._connect()
 
     # -- connection ----------------------------------------------------------------------------------------
@@ -281,6 +283,8 @@ class DirectoryConnection(object):
 
     # -- writes --------------------------------------------------------------------------------------------
     def _write(self, what, dn, call):
+        if self.before_write is not None:
+            self.before_write('%s %r' % (what, dn))
         try:
             return call()
         except ldap_exceptions.LDAPInsufficientAccessRightsResult:

@@ -2,18 +2,21 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The unit lease: one cutover or rollback of a unit at a time, across every controller that reaches the
-directory (docs/reliability.md, "Concurrency").
+directory (docs/reliability.md, "Concurrency"), held by the process doing the work.
 
 One lease object per unit (a ``container`` object whose CN is the unit name) under a container of leases. The
-lease itself is the one value of a single-valued attribute (adminDescription): JSON
-``{"expires", "host", "pid", "run", "started"}``. Every change is a single LDAP modify whose preconditions the
-server checks and applies atomically, so there is no read-then-write race:
+lease itself is the one value of a single-valued attribute (adminDescription): JSON ``{"expires", "host", "pid",
+"run", "started"}`` and, while a module works for the run, ``"worker"`` (that module's pid) and ``"work"`` (what it
+is doing, e.g. its progress). Every change is a single LDAP modify whose preconditions the server checks and
+applies atomically, so there is no read-then-write race:
 
 - take a free lease: add the value (the server refuses a second value);
-- take over an expired lease, or one whose holder is provably dead (same host, pid gone): delete the exact old
-  value and add ours in one modify (refused when the old value is gone: another run got there first);
-- renew (lease_renewer.py): the same compare-and-swap, from our value to our value with a later expiry;
-- release: delete our exact value.
+- take over an expired lease, or one whose run and worker are provably gone (same host, their pids gone): delete
+  the exact old value and add ours in one modify (refused when the old value is gone: another run got there first);
+- renew (unit_lock at a phase boundary, or a module of the run while it works: lease_keeper.py): the same
+  compare-and-swap, from the current value of *this run* (its random ``run`` id, the fencing token) to a later
+  expiry; a value of another run means the lease was lost, and the renewer must stop writing;
+- release: delete this run's exact value.
 
 Times are the directory's (rootDSE currentTime), so controllers whose clocks disagree still agree on expiry.
 """
@@ -39,7 +42,9 @@ LEASE_ATTRIBUTE = 'adminDescription'  # single-valued, on every class (mayContai
 LEASE_OBJECT_CLASSES = ['top', 'container']
 DEFAULT_CONTAINER_RDNS = 'CN=pchat.cutover,CN=Program Data'
 FIELDS = ('expires', 'host', 'pid', 'run', 'started')
+OPTIONAL_FIELDS = ('worker', 'work')  # while a module of the run works: its pid, and what it is doing
 MAX_VALUE_CHARS = 1024  # rangeUpper of adminDescription
+MAX_WORK_CHARS = 300
 MAX_CN_CHARS = 64  # rangeUpper of cn
 DEFAULT_LEASE_SECONDS = 300
 MIN_LEASE_SECONDS = 3
@@ -52,7 +57,7 @@ UTC = datetime.timezone.utc
 MODIFY_ADD, MODIFY_DELETE = 'MODIFY_ADD', 'MODIFY_DELETE'
 
 # What judge() says of a lease someone holds
-OURS, LIVE, EXPIRED, DEAD = 'ours', 'live', 'expired', 'dead'
+OURS, LIVE, EXPIRED, DEAD, WORKING = 'ours', 'live', 'expired', 'dead', 'working'
 
 
 class LeaseValueError(ValueError):
@@ -87,18 +92,25 @@ def server_time(directory):
 
 
 # -- the lease value -------------------------------------------------------------------------------------------
-class Lease(collections.namedtuple('Lease', FIELDS)):
-    """A lease value: who holds the unit (host, pid of the run's ansible-playbook), since when, until when,
-    and a random run id that makes every value unique. Never a command line or a variable value."""
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+class Lease(collections.namedtuple('Lease', FIELDS + OPTIONAL_FIELDS)):
+    """A lease value: who holds the unit (host, pid of the run's ansible-playbook), since when, until when, the
+    run's random id (the fencing token every later writer of the run shows), and, while a module of the run works,
+    that module's pid and what it is doing. Never a command line or a variable value."""
     __slots__ = ()
 
     @classmethod
     def new(cls, host, pid, now, seconds, run=None):
         return cls(expires=format_time(now + datetime.timedelta(seconds=seconds)), host=host, pid=int(pid),
-                   run=run or secrets.token_hex(8), started=format_time(now))
+                   run=run or secrets.token_hex(8), started=format_time(now), worker=None, work=None)
 
     def encode(self):
-        text = json.dumps(self._asdict(), sort_keys=True, separators=(',', ':'))
+        data = dict((name, value) for name, value in self._asdict().items()
+                    if name in FIELDS or value is not None)
+        text = json.dumps(data, sort_keys=True, separators=(',', ':'))
         if len(text) > MAX_VALUE_CHARS:
             raise PchatError('the lease value for host %r is longer than the %d characters adminDescription holds; '
                              'give this controller a shorter host name.' % (self.host, MAX_VALUE_CHARS))
@@ -106,7 +118,7 @@ class Lease(collections.namedtuple('Lease', FIELDS)):
 
     @classmethod
     def decode(cls, text):
-        """The lease in ``text``; fields beyond FIELDS are ignored (and so never shown)."""
+        """The lease in ``text``; fields beyond FIELDS and OPTIONAL_FIELDS are ignored (and so never shown)."""
         try:
             data = json.loads(text)
         except (TypeError, ValueError):
@@ -116,42 +128,52 @@ class Lease(collections.namedtuple('Lease', FIELDS)):
         for name in ('host', 'run', 'started', 'expires'):
             if not isinstance(data.get(name), str) or not data[name]:
                 raise LeaseValueError('%s is missing or not a string' % name)
-        pid = data.get('pid')
-        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        if not _positive_int(data.get('pid')):
             raise LeaseValueError('pid is missing or not a positive integer')
         for name in ('started', 'expires'):
             try:
                 parse_time(data[name])
             except ValueError:
                 raise LeaseValueError('%s is not a time like 2026-11-28T02:00:00Z' % name)
-        return cls(**dict((name, data[name]) for name in FIELDS))
+        worker = data.get('worker') if _positive_int(data.get('worker')) else None
+        work = data.get('work') if isinstance(data.get('work'), str) else None
+        return cls(worker=worker, work=work[:MAX_WORK_CHARS] if work else None,
+                   **dict((name, data[name]) for name in FIELDS))
 
     @property
     def expires_at(self):
         return parse_time(self.expires)
 
-    def renewed(self, now, seconds):
-        return self._replace(expires=format_time(now + datetime.timedelta(seconds=seconds)))
+    def renewed(self, now, seconds, worker=None, work=None):
+        """The same lease with a later expiry; ``worker``/``work`` name the module working for the run (None: no
+        module is working now)."""
+        return self._replace(expires=format_time(now + datetime.timedelta(seconds=seconds)), worker=worker,
+                             work=(work or '')[:MAX_WORK_CHARS] or None)
 
     def holder(self):
         return dict(self._asdict())
 
     def describe(self):
-        return 'pid %d on %s since %s' % (self.pid, self.host, self.started)
+        text = 'pid %d on %s since %s' % (self.pid, self.host, self.started)
+        if self.worker:
+            text += '; its module pid %d is working%s' % (self.worker, ': %s' % self.work if self.work else '')
+        return text
 
 
-def judge(lease, now, host, pid, pid_running):
-    """OURS (this run holds it), EXPIRED, DEAD (held from this host by a pid that no longer runs) or LIVE.
+def judge(lease, now, host, pid_running, run=None):
+    """OURS (``run`` is this lease's run id), EXPIRED, DEAD (held from this host by a run whose ansible-playbook and
+    working module no longer run), WORKING (from this host: the run is gone but its module still works, e.g. an
+    import stopping after an interrupt: wait for it) or LIVE.
 
     Only this host's processes can be looked at: a holder on another host is live until its lease expires.
     A pid that runs is taken for the holder even if the pid was reused: that only makes a run wait for the
     expiry, never take a lease from a live holder."""
-    if lease.host == host and lease.pid == pid:
+    if run is not None and lease.run == run:
         return OURS
     if now >= lease.expires_at:
         return EXPIRED
     if lease.host == host and not pid_running(lease.pid):
-        return DEAD
+        return WORKING if lease.worker and pid_running(lease.worker) else DEAD
     return LIVE
 
 
@@ -188,12 +210,22 @@ def check_lease_seconds(seconds):
 
 
 # -- messages --------------------------------------------------------------------------------------------------
-def held_message(unit, dn, lease):
+def held_message(unit, dn, lease, same_run=False):
+    if same_run:
+        return ('unit %s is named by two inventory hosts of this same ansible-playbook run (pid %d on %s): each legacy '
+                'pool is one unit, cut over by one inventory host. Remove the duplicate from the inventory.'
+                % (unit, lease.pid, lease.host))
     return ('unit %s is locked: another cutover or rollback of it is running (its ansible-playbook is %s; lease %s, '
             'expires at %s unless that run renews it). Wait for that run to finish, then run again. If that run is '
             'gone (its controller crashed or was killed), the lease expires by itself at %s and the next run takes '
             'it over; clear the lease by hand (adminDescription of %s) only once you are sure that run is dead.'
             % (unit, lease.describe(), dn, lease.expires, lease.expires, dn))
+
+
+def working_message(unit, dn, lease):
+    return ('unit %s: the run that held it (pid %d on %s) is gone, but its module (pid %d) is still working%s; it '
+            'ends its work and releases the lease (%s) by itself. Wait for it, then run again.'
+            % (unit, lease.pid, lease.host, lease.worker, ': %s' % lease.work if lease.work else '', dn))
 
 
 def takeover_warning(unit, previous, reason):
@@ -203,14 +235,38 @@ def takeover_warning(unit, previous, reason):
             'resumes the unit.' % (unit, previous.pid, previous.host, previous.started, why))
 
 
+def lost_message(unit, dn, current):
+    holder = ('now held by %s' % current.describe()) if current is not None else 'no longer held by anyone'
+    return ('the lease %s of unit %s is no longer this run\'s (%s): another run took the unit over after this run\'s '
+            'lease expired, or it was released. This task stops without writing anything; check what the other run '
+            'is doing.' % (dn, unit, holder))
+
+
 class LeaseHeld(PchatError):
     """A live holder has the lease. ``refused_writes``: how many of this run's conditional writes the server
     refused first (another run wrote between our read and our write)."""
 
-    def __init__(self, unit, dn, lease, refused_writes=0):
-        super(LeaseHeld, self).__init__(held_message(unit, dn, lease), details={
+    def __init__(self, unit, dn, lease, refused_writes=0, same_run=False):
+        super(LeaseHeld, self).__init__(held_message(unit, dn, lease, same_run), details={
             'holder': lease.holder(), 'lease_dn': dn, 'refused_writes': refused_writes})
         self.lease = lease
+
+
+class LeaseBusy(PchatError):
+    """The holder's run is gone but its module still works on this host (it releases the lease when it ends)."""
+
+    def __init__(self, unit, dn, lease):
+        super(LeaseBusy, self).__init__(working_message(unit, dn, lease), details={
+            'holder': lease.holder(), 'lease_dn': dn})
+        self.lease = lease
+
+
+class LeaseLost(PchatError):
+    """This run's lease is gone or another run's: a fenced writer must stop and write nothing."""
+
+    def __init__(self, unit, dn, current):
+        super(LeaseLost, self).__init__(lost_message(unit, dn, current), details={
+            'holder': current.holder() if current is not None else None, 'lease_dn': dn})
 
 
 # refused_writes as in LeaseHeld
@@ -261,8 +317,15 @@ class UnitLease(object):
                              'of this unit is running, clear it (Set-ADObject -Identity "%s" -Clear '
                              'adminDescription) and run again.' % (self.dn, self.unit, exc, self.dn))
 
-    def mine(self, lease):
-        return lease.host == self.host and lease.pid == self.pid
+    def current(self):
+        """(value, Lease) of whoever holds the unit now, or (None, None); a value that is not a lease is None."""
+        _exists, value = self.read()
+        if value is None:
+            return None, None
+        try:
+            return value, Lease.decode(value)
+        except LeaseValueError:
+            return value, None
 
     # conditional writes: each is one modify the server applies whole or not at all
     def _add(self, value):
@@ -294,59 +357,58 @@ class UnitLease(object):
 
     # the operations
     def acquire(self):
-        """Take the lease for this run: Taken(lease, value, previous holder or None, OURS/EXPIRED/DEAD or None).
-        Raises LeaseHeld when a live holder has it."""
+        """Take the lease for a new run: Taken(lease, value, previous holder or None, EXPIRED/DEAD or None).
+        Raises LeaseHeld when a live holder has it, LeaseBusy when a gone run's module still works on this host."""
         for refused in range(ATTEMPTS):
             now = server_time(self.directory)
             exists, value = self.read()
+            lease = Lease.new(self.host, self.pid, now, self.seconds)
+            mine = lease.encode()
             if value is None:
-                lease = Lease.new(self.host, self.pid, now, self.seconds)
-                mine = lease.encode()
                 taken = self._add(mine) if exists else self._create(mine)
                 if taken:
                     return Taken(lease, mine, None, None, refused)
                 continue  # another run took it between our read and our write: read again
             current = self.decode(value)
-            verdict = judge(current, now, self.host, self.pid, self.pid_running)
+            verdict = judge(current, now, self.host, self.pid_running)
             if verdict == LIVE:
-                raise LeaseHeld(self.unit, self.dn, current, refused)
-            if verdict == OURS:
-                return Taken(current, value, None, OURS, refused)
-            lease = Lease.new(self.host, self.pid, now, self.seconds)
-            mine = lease.encode()
+                same_run = current.host == self.host and current.pid == self.pid
+                raise LeaseHeld(self.unit, self.dn, current, refused, same_run=same_run)
+            if verdict == WORKING:
+                raise LeaseBusy(self.unit, self.dn, current)
             if self.swap(value, mine):
                 return Taken(lease, mine, current, verdict, refused)
         raise PchatError('the lease %s of unit %s changed hands %d times while this run tried to take it; run again.'
                          % (self.dn, self.unit, ATTEMPTS))
 
-    def refresh(self, value):
-        """Extend this run's lease (compare-and-swap from ``value``): (lease, value). Raises PchatError if it is no
-        longer ours."""
-        lease = Lease.decode(value).renewed(server_time(self.directory), self.seconds)
-        if not self.swap(value, lease.encode()):
-            raise PchatError('the lease %s of unit %s is no longer this run\'s: another run took it over after it '
-                             'expired. Stop this run; check what the other run is doing.' % (self.dn, self.unit))
-        return lease, lease.encode()
-
-    def release(self, before_delete=None):
-        """Delete this run's exact value: Released(True, lease). Released(False, holder or None) when there is no
-        lease or it is not this run's (nothing is touched then). ``before_delete(lease)`` runs once, before the
-        delete (to stop the renewer, so that no renewal races the delete)."""
-        prepared = before_delete is None
+    def renew(self, run, worker=None, work=None):
+        """Extend the lease of run ``run`` (compare-and-swap from its current value), naming the module working for
+        it (``worker``, ``work``) or none: the renewed Lease. Raises LeaseLost when the lease is gone or another
+        run's (the caller must stop writing)."""
         for _attempt in range(ATTEMPTS):
-            _exists, value = self.read()
-            if value is None:
+            value, current = self.current()
+            if current is None or current.run != run:
+                raise LeaseLost(self.unit, self.dn, current)
+            lease = current.renewed(server_time(self.directory), self.seconds, worker, work)
+            if self.swap(value, lease.encode()):
+                return lease
+        raise PchatError('the lease %s of unit %s changed %d times while this run renewed it; run again.'
+                         % (self.dn, self.unit, ATTEMPTS))
+
+    def held_by(self, run):
+        """Whether run ``run`` holds the lease now (one read: the fence before a write)."""
+        _value, current = self.current()
+        return current is not None and current.run == run
+
+    def release(self, run):
+        """Delete run ``run``'s exact value: Released(True, lease). Released(False, holder or None) when there is no
+        lease or it is another run's (nothing is touched then)."""
+        for _attempt in range(ATTEMPTS):
+            value, current = self.current()
+            if current is None:
                 return Released(False, None)
-            try:
-                current = Lease.decode(value)
-            except LeaseValueError:
-                return Released(False, None)
-            if not self.mine(current):
+            if current.run != run:
                 return Released(False, current)
-            if not prepared:
-                before_delete(current)
-                prepared = True
-                continue  # read again: the renewer may have renewed it just before it stopped
             if self._delete(value):
                 return Released(True, current)
         raise PchatError('the lease %s of unit %s changed %d times while this run tried to release it; run the '

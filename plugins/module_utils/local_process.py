@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Processes on this controller, read from /proc (the controller is Linux): the ansible-playbook a module runs
-under, whether a pid still runs, and processes found by their argument vector.
+"""Processes on this controller, read from /proc: the ansible-playbook a module runs under (the lease names it, so
+that a run on the same host can tell a crashed holder at once) and whether a pid still runs.
 
-Pure reads; no ansible import, so the lease renewer (a plain Python process) can use it too.
+Where /proc does not exist (a controller that is not Linux), no ansible-playbook is found (the module's parent is
+named instead) and a crashed holder is only taken over once its lease expired; nothing else depends on it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -50,45 +51,16 @@ def running(pid):
     """``pid`` exists and is not a zombie (an exited child nobody reaped yet is not running)."""
     if not pid or pid <= 0:
         return False
+    if not os.path.isdir('/proc'):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except OSError:
+            return True
+        return True
     fields = _stat_fields(pid)
     return bool(fields) and fields[0] not in ('Z', 'X', 'x')
-
-
-def start_ticks(pid):
-    """When ``pid`` started (clock ticks after boot), or None: with the pid it names one process, even after
-    the pid is reused."""
-    fields = _stat_fields(pid)
-    try:
-        return int(fields[19]) if fields else None
-    except (ValueError, IndexError):
-        return None
-
-
-def same_process(pid, ticks):
-    """``pid`` still runs and is the process that had ``ticks`` as its start time."""
-    return ticks is not None and running(pid) and start_ticks(pid) == ticks
-
-
-def _uid(pid):
-    for line in (_read('/proc/%d/status' % pid) or '').splitlines():
-        if line.startswith('Uid:'):
-            return int(line.split()[1])
-    return None
-
-
-def find(match):
-    """Pids of running processes of this user whose argument vector ``match(argv)`` accepts."""
-    found = []
-    uid = os.getuid()
-    for name in os.listdir('/proc'):
-        if not name.isdigit():
-            continue
-        pid = int(name)
-        if pid == os.getpid() or _uid(pid) != uid or not running(pid):
-            continue
-        if match(argv(pid)):
-            found.append(pid)
-    return sorted(found)
 
 
 def _is_playbook(args):
@@ -99,7 +71,7 @@ def _is_playbook(args):
 def playbook_pid():
     """The outermost ansible-playbook (or ansible) process above this one; its workers are forks with the same
     command line, so keep walking up while a parent still is one. Without one (a module run by a test
-    harness), the parent process."""
+    harness, or no /proc), the parent process."""
     found = None
     pid = os.getpid()
     while pid > 1:

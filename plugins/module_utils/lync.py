@@ -48,6 +48,9 @@ LEGACY_DISPLAY_NAME_WQL = "DisplayName LIKE '%Group Chat%'"
 # An OCS 2007 R2 topology merged into Lync lives in the BackCompatSite (docs/psrp.md).
 BACKCOMPAT_SITE = 'backcompatsite'
 MAX_RESULT_SIZE = 2147483647  # -ResultSize: never a silently capped listing
+# SQL Server's message (error 18456) when a logon reaches it without credentials: the classic second-hop failure of
+# a remote session that cannot delegate (Microsoft: "Making the second hop in PowerShell Remoting").
+SECOND_HOP_MARK = "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'"
 NOT_FOUND_CATEGORY = 'ObjectNotFound'
 WMI_START_MODES = {'auto': 'automatic', 'automatic': 'automatic', 'manual': 'manual', 'disabled': 'disabled',
                    'boot': 'automatic', 'system': 'automatic'}
@@ -99,7 +102,7 @@ def pool_state(pool):
 
 READ_VERBS = ('get',)
 # Cmdlets that read or copy data without changing what the reads show (the export writes a file on the front end).
-NON_CHANGING = ('export-cspersistentchatdata', 'test-cspersistentchatmessage')
+NON_CHANGING = ('export-cspersistentchatdata', 'test-cspersistentchatmessage', 'remove-item')  # remove-item: scratch files
 
 
 def _read_key(cmdlet, parameters):
@@ -122,8 +125,8 @@ def _not_found(result):
 class LyncPlatform(object):
     """The Lync front end behind one LyncSession. Every method raises PchatError naming the object and the fix."""
 
-    def __init__(self, params):
-        self.session = LyncSession(params)
+    def __init__(self, params, stop_reason=None):
+        self.session = LyncSession(params, stop_reason=stop_reason)
         self._pc_services = None
         self._site_kinds = {}
         self._reads = {}  # what each read (Get-*) returned since the last change: no listing is fetched twice
@@ -140,8 +143,9 @@ class LyncPlatform(object):
         self.session.close()
 
     # -- calls -----------------------------------------------------------------------------------------
-    def send(self, cmdlet, parameters=None, lync=True, fresh=False):
-        """Run a cmdlet and return its CallResult, errors included (the caller judges them).
+    def send(self, cmdlet, parameters=None, lync=True, fresh=False, watch=None):
+        """Run a cmdlet and return its CallResult, errors included (the caller judges them). With ``watch`` it runs
+        as a long cmdlet (psrp_session.call_long: watched while it works, stopped when the run stops).
 
         A read (``Get-*``) asked again with the same parameters returns what it returned before, unless a changing
         cmdlet ran in between or ``fresh`` (a poll for a change made elsewhere): one module run never fetches a
@@ -152,7 +156,10 @@ class LyncPlatform(object):
             return self._reads[key]
         if key is None and not _is_preview(cmdlet, parameters):
             self._reads.clear()
-        result = self.session.call(cmdlet, parameters, lync=lync)
+        if watch is not None:
+            result = self.session.call_long(cmdlet, parameters, watch=watch)
+        else:
+            result = self.session.call(cmdlet, parameters, lync=lync)
         if key is not None and (not result.errors or _not_found(result)):
             self._reads[key] = result
         return result
@@ -450,8 +457,9 @@ class LyncPlatform(object):
                              % (describe_call('Export-CsPersistentChatData', parameters), len(chunks)))
         return bytes(chunks[0]), result.warnings
 
-    def export_to_file(self, db_instance, db_name, file_name, report=None, scope=None):
-        """A full export of a chat database to a .zip on the front end; returns the warnings."""
+    def export_to_file(self, db_instance, db_name, file_name, report=None, scope=None, watch=None):
+        """A full export of a chat database to a .zip on the front end (a long cmdlet: watched, stoppable); returns
+        the warnings."""
         parameters = {'DBInstance': db_instance, 'FileName': file_name}
         if db_name:
             parameters['DBName'] = db_name
@@ -459,26 +467,56 @@ class LyncPlatform(object):
             parameters['Scope'] = list(scope)
         if report:
             parameters['Report'] = report
-        result = self.send('Export-CsPersistentChatData', parameters)
+        result = self.send('Export-CsPersistentChatData', parameters, watch=watch)
         if result.errors:
-            folder = file_name.rsplit('\\', 1)[0]
-            advice = ('The folder %s must exist on %s and %s must be able to write there: create it, or set export_dir '
-                      '(pchat_migration_export_dir) to one that does. Nothing was exported.'
-                      % (folder, self.host, self.session.username)) \
-                if any('path' in e['message'].lower() for e in result.errors) else ''
-            raise self.call_error('Export-CsPersistentChatData', parameters, result, advice=advice)
+            advice = self.second_hop_advice(result.errors[0]['message'], db_instance)
+            if not advice and any('path' in e['message'].lower() for e in result.errors):
+                folder = file_name.rsplit('\\', 1)[0]
+                advice = ('The folder %s must exist on %s and %s must be able to write there: create it, or set '
+                          'export_dir (pchat_migration_export_dir) to one that does. Nothing was exported.'
+                          % (folder, self.host, self.session.username))
+            raise self.call_error('Export-CsPersistentChatData', parameters, result, advice=advice or '')
         return result.warnings
 
-    def import_file(self, db_instance, file_name, what_if, report=None):
-        """``Import-CsPersistentChatData -DBInstance -FileName [-WhatIf] [-Report] -Confirm:$false``: returns the
-        CallResult (errors included: the caller judges them, the -WhatIf run is a gate)."""
+    def import_file(self, db_instance, file_name, what_if, report=None, watch=None):
+        """``Import-CsPersistentChatData -DBInstance -FileName [-WhatIf] [-Report] -Confirm:$false`` (a long cmdlet:
+        watched, stoppable): returns the CallResult (errors included: the caller judges them, the -WhatIf run is a
+        gate), except that a SQL instance the remote session cannot reach fails here, saying what to set."""
         parameters = {'DBInstance': db_instance, 'FileName': file_name}
         if report:
             parameters['Report'] = report
         if what_if:
             parameters['WhatIf'] = None
         parameters['Confirm'] = False
-        return self.send('Import-CsPersistentChatData', parameters)
+        result = self.send('Import-CsPersistentChatData', parameters, watch=watch)
+        advice = self.second_hop_advice(result.errors[0]['message'], db_instance) if result.errors else None
+        if advice:
+            raise self.call_error('Import-CsPersistentChatData', parameters, result, advice=advice)
+        return result
+
+    def second_hop_advice(self, message, db_instance=None):
+        """What to do when SQL Server refused the remote session's logon: the front end reached the SQL instance
+        with no credentials of the caller (the second hop of PowerShell remoting), or None for any other error."""
+        if SECOND_HOP_MARK.lower() not in (message or '').lower():
+            return None
+        return ('The front end %s reached the SQL instance %s without your credentials: the "second hop" of '
+                'PowerShell remoting (a remote session with psrp_auth=%s cannot pass them on). Either use CredSSP - on '
+                'the front end Enable-WSManCredSSP -Role Server, then pchat_psrp_auth: credssp - or allow Kerberos '
+                'constrained delegation: psrp_auth kerberos (or negotiate resolving to Kerberos: psrp_host a name with '
+                'an SPN, not an IP address), and in AD let the front end\'s computer account (%s$) delegate to the SQL '
+                'service (Set-ADComputer -Identity <front end> -Add @{\'msDS-AllowedToDelegateTo\'='
+                '\'MSSQLSvc/<sql fqdn>:<port>\'} with "Use any authentication protocol", or resource-based: '
+                'Set-ADComputer -Identity <sql server> -PrincipalsAllowedToDelegateToAccount <front end>). Microsoft: '
+                'https://learn.microsoft.com/powershell/scripting/security/remoting/ps-remoting-second-hop'
+                % (self.host, db_instance or 'of the chat database', self.session.auth, self.host.split('.')[0].upper()))
+
+    def remove_file(self, file_name):
+        """Remove a scratch file on the front end (Remove-Item, on the WinRM path only; Lync's own endpoint offers
+        no file cmdlet, and the file is then left for the next rehearsal to overwrite). True when removed."""
+        if not self.session.on_winrm:
+            return False
+        result = self.send('Remove-Item', {'LiteralPath': file_name, 'Force': None, 'Confirm': False}, lync=False)
+        return not result.errors
 
     def message_test(self, pool_fqdn, sender, receiver):
         """Test-CsPersistentChatMessage against a Persistent Chat pool (a synthetic transaction): result, latency

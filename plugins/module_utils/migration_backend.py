@@ -13,7 +13,20 @@ run killed anywhere and run again does only what is left, and a completed import
 4. ``import``: the real import (the target pool's chat services must be stopped), then the pool's categories and
    rooms compared with the prediction; an import that did not leave them there fails.
 
-The record is a JSON file on the controller (``record_file``), written atomically after every step.
+The record is a JSON file on the controller (``record_file``), written atomically after every step, and only while
+the run still holds the unit's lease (a module of a run that lost it writes nothing: lease_keeper.py).
+
+Export and import run as long cmdlets (psrp_session.call_long): their progress is reported while they work, and when
+the operator stops the run they are stopped on the front end, not abandoned. Before the import starts, the record
+names the runspace pool it runs in; if the process dies while it works (a crash, SIGKILL), the next run closes that
+runspace pool on the front end - which stops what still runs there - before it imports again.
+
+Before the first change of a cutover, ``rehearse`` (chat_migration_info, preflight) runs the export and the
+``-WhatIf`` import while the legacy pool still runs: what would stop the migration after the disable (an unaccepted
+warning, an error, a SQL instance the front end cannot reach) stops the cutover before it instead.
+
+A rollback that starts the legacy pool again supersedes the recorded migration (``supersede``): users post there
+again, so the next cutover exports and imports anew (the import overwrites what the first one wrote, by name).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +39,9 @@ import time
 
 from ansible_collections.pchat.cutover.plugins.module_utils import chat_data
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.lease import LeaseLost
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import Stopped
 from ansible_collections.pchat.cutover.plugins.module_utils.unit_state import MIGRATION_RECORD_FORMAT
 
 STEPS = ('backup', 'export', 'check', 'import')
@@ -39,9 +54,9 @@ MIGRATION_SPEC = dict(
     source_db_name=dict(type='str'),
     categories=dict(type='list', elements='str', default=[]),
     record_file=dict(type='path', required=True),
-    accept_warnings=dict(type='list', elements='str', default=[],
-                         choices=['category_flattened', 'room_renamed', 'root_managers', 'invitations_off',
-                                  'federated_user', 'category_managers', 'unrecognised']),
+    accept_warnings=dict(type='list', elements='str', default=[], choices=list(chat_data.ACCEPTABLE_KINDS)),
+    target_db_instance=dict(type='str'),
+    export_dir=dict(type='str', default='C:\\PchatMigration'),
 )
 UNVERIFIABLE = [
     'message history: no Lync cmdlet counts or reads a room\'s messages, so the history is proven only by the '
@@ -62,13 +77,25 @@ def windows_join(folder, name):
     return folder.rstrip('\\/') + '\\' + name
 
 
+def progress_text(step, progress):
+    """What a long step reports while it works, from the cmdlet's newest progress record (if the front end writes
+    any: Lync's documentation does not say; the elapsed time is shown either way)."""
+    if not progress:
+        return step
+    text = ': '.join(part for part in (progress.get('activity'), progress.get('status')) if part)
+    if progress.get('percent') is not None:
+        text += ' (%d%%)' % progress['percent']
+    return '%s: %s' % (step, text) if text else step
+
+
 class MigrationBackend(object):
     """One unit's migration; ``platform`` is a LyncPlatform. Every method raises PchatError on failure."""
 
-    def __init__(self, platform, params, check_mode):
+    def __init__(self, platform, params, check_mode, keeper=None):
         self.platform = platform
         self.params = params
         self.check_mode = check_mode
+        self.keeper = keeper  # the run's lease, held while the module works (None when used on its own)
         self.source = params['source_pool'].lower()
         self.target = params['target_pool'].lower()
         self.record_file = os.path.expanduser(params['record_file'])
@@ -95,6 +122,9 @@ class MigrationBackend(object):
     def save_record(self):
         if self.check_mode:
             return
+        if self.keeper is not None:
+            self.keeper.fence()  # raises LeaseLost: a run that lost the unit writes nothing
+        self.record['updated'] = _now()
         folder = os.path.dirname(self.record_file)
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -125,6 +155,15 @@ class MigrationBackend(object):
         values.setdefault('at', _now())
         self.record['steps'][name] = values
         self.save_record()
+
+    def watcher(self, step):
+        """The watch of a long cmdlet: reports its progress as the run's work (nothing stops it from here: an
+        interrupt and a lost lease stop it through the session's stop_reason)."""
+        def watch(_elapsed, progress):
+            if self.keeper is not None:
+                self.keeper.report(progress_text(step, progress))
+            return None
+        return watch
 
     # -- what the platform holds -----------------------------------------------------------------------
     def source_db(self):
@@ -178,11 +217,13 @@ class MigrationBackend(object):
             return 'incomplete', compared
         return ('in_progress' if self.record['steps'] else 'not_started'), None
 
-    def info(self):
+    def info(self, rehearse=False):
         self.check_record_folder()
         status, compared = self.status()
         result = {'status': status, 'steps': self.record['steps'], 'comparison': compared,
-                  'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'import_warnings': [], 'preview': None}
+                  'superseded': self.record.get('superseded') or [],
+                  'unverifiable': list(UNVERIFIABLE), 'blockers': [], 'import_warnings': [], 'preview': None,
+                  'rehearsal': None}
         if status != 'done':
             predicted = self.prediction()
             accepted = set(self.params.get('accept_warnings') or [])
@@ -196,7 +237,64 @@ class MigrationBackend(object):
                                          for kind, count in sorted(kinds.items())]
             result['preview'] = {'counts': predicted['counts'], 'warning_kinds': kinds,
                                  'examples': [text for _kind, text in predicted['warnings'][:20]]}
+            if rehearse:
+                result['rehearsal'] = self.rehearse()
+                result['blockers'].extend(result['rehearsal']['blockers'])
         return result
+
+    def rehearse(self):
+        """The migration rehearsed before anything changes, while the legacy pool still runs: the Group Chat data
+        exported to a scratch file in export_dir (the export only reads the database) and that file imported with
+        -WhatIf into the Persistent Chat pool (nothing is written). Every error, and every warning of a kind not
+        accepted by name, is a blocker; a SQL instance the front end cannot reach from the remote session (the
+        second hop) is one too. A warning that the target pool's services run is not: the migrate phase stops them."""
+        instance, db_name = self.source_db()
+        name = windows_join(self.params['export_dir'], '%s-rehearsal.zip' % self.source)
+        outcome = {'file': name, 'export_seconds': None, 'whatif_seconds': None, 'errors': [], 'warnings': [],
+                   'export_warnings': [], 'warning_kinds': {}, 'blockers': []}
+        started = time.time()
+        try:
+            outcome['export_warnings'] = self.platform.export_to_file(
+                instance, db_name, name, scope=self.params.get('categories'), watch=self.watcher('rehearsal: export'))
+        except PchatError as error:
+            if isinstance(error, Stopped):
+                raise
+            outcome['blockers'].append('the rehearsal could not export the Group Chat data: %s' % error.msg)
+            return outcome
+        outcome['export_seconds'] = round(time.time() - started, 1)
+        started = time.time()
+        try:
+            result = self.platform.import_file(self.target_db(), name, what_if=True,
+                                               watch=self.watcher('rehearsal: -WhatIf import'))
+        except PchatError as error:
+            if isinstance(error, Stopped):
+                raise
+            outcome['blockers'].append('the rehearsal\'s -WhatIf import into %s failed: %s' % (self.target, error.msg))
+            return outcome
+        outcome['whatif_seconds'] = round(time.time() - started, 1)
+        self.platform.remove_file(name)
+        warnings = [text for text in result.warnings if chat_data.classify_warning(text) != 'target_running']
+        outcome['errors'] = [self.platform.second_hop_advice(e['message']) or e['message'] for e in result.errors]
+        outcome['warnings'] = [{'kind': chat_data.classify_warning(text), 'text': text} for text in warnings]
+        reasons, kinds = chat_data.gate(outcome['errors'], warnings, self.params.get('accept_warnings'))
+        outcome['warning_kinds'] = kinds
+        outcome['blockers'] = ['the rehearsal\'s -WhatIf import: %s' % reason for reason in reasons]
+        return outcome
+
+    def supersede(self):
+        """The recorded migration no longer counts (a rollback started the legacy pool again, so users post there):
+        its steps move to ``superseded`` and the next migration exports and imports anew."""
+        if not self.record['steps']:
+            return {'changed': False, 'summary': 'no migration is recorded: nothing to supersede'}
+        entry = {'at': _now(), 'steps': self.record['steps'], 'expected': self.record.get('expected'),
+                 'counts': self.record.get('counts')}
+        if not self.check_mode:
+            self.record.setdefault('superseded', []).append(entry)
+            self.record['steps'] = {}
+            self.record.pop('expected', None)
+            self.save_record()
+        return {'changed': True, 'summary': 'the recorded migration (%s) is superseded: the next cutover exports and '
+                                            'imports anew' % ', '.join(sorted(entry['steps']))}
 
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, steps):
@@ -219,7 +317,7 @@ class MigrationBackend(object):
         name = windows_join(self.params['export_dir'], '%s-backup-%s.zip' % (self.target, _stamp()))
         if self.check_mode:
             return {'changed': True, 'file': None, 'summary': 'would export %s (%s) to %s' % (self.target, target_db, name)}
-        warnings = self.platform.export_to_file(target_db, None, name)
+        warnings = self.platform.export_to_file(target_db, None, name, watch=self.watcher('backup'))
         self.mark('backup', done=True, file=name, database=target_db, warnings=warnings)
         return {'changed': True, 'file': name, 'warnings': warnings,
                 'summary': 'exported the Persistent Chat database %s to %s' % (target_db, name)}
@@ -244,7 +342,8 @@ class MigrationBackend(object):
         if self.check_mode:
             return {'changed': True, 'file': None, 'counts': predicted['counts'],
                     'summary': 'would export %s (%s) to %s: %s' % (self.source, instance, name, summary)}
-        warnings = self.platform.export_to_file(instance, db_name, name, scope=self.params.get('categories'))
+        warnings = self.platform.export_to_file(instance, db_name, name, scope=self.params.get('categories'),
+                                                watch=self.watcher('export'))
         self.record['expected'] = {'categories': predicted['categories'], 'rooms': predicted['rooms']}
         self.record['counts'] = predicted['counts']
         self.record['steps'].pop('check', None)  # a new export must pass the gate again
@@ -302,6 +401,16 @@ class MigrationBackend(object):
         return {'changed': True, 'warning_kinds': kinds,
                 'summary': 'the -WhatIf import passed: no errors; accepted warnings %s' % (kinds or 'none')}
 
+    def end_leftover_import(self):
+        """An earlier import whose process died while it worked (no end recorded) may still run on the front end, in
+        the runspace pool its record names: close that pool (which stops it) before importing again."""
+        started = self.step('import')
+        if not started.get('started') or started.get('done') or started.get('ended') or not started.get('shell'):
+            return None
+        closed = self.platform.session.end_shell(started['shell'])
+        self.mark('import', **dict(started, ended=True, leftover_closed=closed))
+        return closed
+
     def step_import(self):
         file_name = self._export_file('the import')
         status, compared = self.status()
@@ -318,9 +427,19 @@ class MigrationBackend(object):
                              'role does that).' % (self.target, ', '.join('%s on %s' % (n, s) for s, n in running)))
         if self.check_mode:
             return {'changed': True, 'summary': 'would import %s into %s' % (file_name or 'the export', self.target)}
+        leftover = self.end_leftover_import()
+        again = bool(self.step('import').get('started'))
         report = windows_join(self.params['export_dir'], '%s-import-%s.html' % (self.target, _stamp()))
-        self.mark('import', done=False, started=True, file=file_name, report=report)
-        result = self.platform.import_file(self.target_db(), file_name, what_if=False, report=report)
+        shell = self.platform.session.runspace_id  # recorded before the import is sent
+        self.mark('import', done=False, started=_now(), file=file_name, report=report, shell=shell)
+        try:
+            result = self.platform.import_file(self.target_db(), file_name, what_if=False, report=report,
+                                               watch=self.watcher('import'))
+        except Stopped as stopped:
+            self.record_stop('import', stopped)
+            raise PchatError('%s The import\'s outcome on the front end is unknown (it writes room by room): run the '
+                             'cutover again; it imports the same export again, and the import overwrites what this one '
+                             'wrote, by name.' % stopped.msg, details=stopped.details)
         self.forget_missing_export(result, file_name)
         if result.errors:
             raise self.platform.call_error(
@@ -336,9 +455,20 @@ class MigrationBackend(object):
                                 ', '.join(d['room'] for d in compared['different'][:5]) or 'none', report,
                                 self.platform.host), details={'comparison': compared})
         self.mark('import', done=True, file=file_name, report=report, warnings=result.warnings,
-                  comparison=compared['summary'])
-        return {'changed': True, 'comparison': compared, 'report': report,
-                'summary': 'imported %s into %s; %s' % (file_name, self.target, compared['summary'])}
+                  comparison=compared['summary'], repeated=again)
+        summary = 'imported %s into %s; %s' % (file_name, self.target, compared['summary'])
+        if again:
+            summary += ('; an earlier import of this unit had started (%s): the import overwrote what it wrote, by '
+                        'name' % ('its runspace pool was closed on the front end first' if leftover else 'it had ended'))
+        return {'changed': True, 'comparison': compared, 'report': report, 'summary': summary}
+
+    def record_stop(self, step, stopped):
+        """Note in the record that a long step was stopped, and whether it ended on the front end - unless the run
+        lost the unit's lease, in which case nothing is written."""
+        try:
+            self.mark(step, **dict(self.step(step), done=False, stopped=stopped.reason, ended=stopped.ended))
+        except LeaseLost:
+            pass
 
     def counts(self, outcomes):
         """``counts`` keyed by object kind (migrated / already_present / skipped), as DESIGN.md fixes them;

@@ -18,6 +18,7 @@ given, is used by pyspnego to get a ticket in memory.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
 import traceback
 
 from ansible_collections.pchat.cutover.plugins.module_utils import kerberos
@@ -26,8 +27,11 @@ from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatE
 try:
     import requests.exceptions
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError
+    from pypsrp.complex_objects import PSInvocationState
+    from pypsrp.exceptions import WSManFaultError
     from pypsrp.powershell import PowerShell, RunspacePool
-    from pypsrp.wsman import WSMan
+    from pypsrp.shell import SignalCode
+    from pypsrp.wsman import SelectorSet, WSMan
     from spnego.exceptions import SpnegoError
 except ImportError:
     PYPSRP_IMPORT_ERROR = traceback.format_exc()
@@ -53,6 +57,9 @@ KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_serv
 
 LYNC_MODULE = 'Lync'
 WSMAN_PATH = 'wsman'
+POWERSHELL_RESOURCE = 'http://schemas.microsoft.com/powershell/Microsoft.PowerShell'  # the shells pypsrp opens
+SHELL_NOT_FOUND = 2150858843  # 0x8033805B, WinRM's fault for an unknown ShellId (pypsrp's is_alive() reads it so too)
+STOP_SECONDS = 120  # how long a stopped cmdlet may take to end before its runspace pool is closed under it
 # Names of parameters whose values are never shown (messages show parameter names and values otherwise).
 SECRET_WORDS = ('password', 'credential', 'secret')
 
@@ -101,6 +108,18 @@ def describe_call(cmdlet, parameters):
     return ' '.join(text)
 
 
+class Stopped(PchatError):
+    """A long cmdlet was stopped before it ended (the operator interrupted the run, or the unit's lease was lost).
+    ``ended``: the front end confirmed that the pipeline ended (True), or it did not within the wait and its runspace
+    pool was closed under it (False: whether it still works there is unknown)."""
+
+    def __init__(self, msg, reason, ended, seconds):
+        super(Stopped, self).__init__(msg, details={'stopped': reason, 'ended_on_front_end': ended,
+                                                    'seconds': round(seconds, 1)})
+        self.reason = reason
+        self.ended = ended
+
+
 class CallResult(object):
     """What one pipeline returned: ``output`` (pypsrp objects), ``errors`` (error dicts: message, error_id,
     category, target), ``warnings`` (texts), ``failed`` (True when the pipeline ended Failed: a terminating
@@ -116,7 +135,10 @@ class CallResult(object):
 class LyncSession(object):
     """One runspace pool on the front end, opened on the first call and closed by ``close``."""
 
-    def __init__(self, params):
+    def __init__(self, params, stop_reason=None):
+        # stop_reason(): None to go on, or why this module must not send anything more (an operator's interrupt, the
+        # unit's lease lost): checked before every pipeline and while a long one runs.
+        self.stop_reason = stop_reason or (lambda: None)
         self.host = params.get('psrp_host')
         if not self.host:
             raise PchatError('no Lync front end given: set psrp_host (or PCHAT_PSRP_HOST), the server whose remote '
@@ -224,7 +246,11 @@ class LyncSession(object):
             raise self._connection_error(exc)
         self.pool = pool
 
-    def _invoke(self, cmdlet, parameters):
+    def _pipeline(self, cmdlet, parameters):
+        """A PowerShell of one cmdlet with named parameters, once nothing says to stop."""
+        reason = self.stop_reason()
+        if reason:
+            raise Stopped('%s was not sent to %s: %s.' % (cmdlet, self.host, reason), reason, True, 0)
         if self.pool is None:
             self._open()
         ps = PowerShell(self.pool)
@@ -232,15 +258,104 @@ class LyncSession(object):
         for name, value in (parameters or {}).items():
             ps.add_parameter(name, value)
         self.pipelines += 1
+        return ps
+
+    def _result(self, ps):
+        errors = [self.error_dict(record) for record in ps.streams.error]
+        warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
+        return CallResult(ps.output, errors, warnings, failed=bool(ps.had_errors))
+
+    def _invoke(self, cmdlet, parameters):
+        ps = self._pipeline(cmdlet, parameters)
         try:
-            output = ps.invoke()
+            ps.invoke()
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise self._lost_during(cmdlet, parameters, exc)
         except CALL_ERRORS as exc:
             raise self._connection_error(exc)
-        errors = [self.error_dict(record) for record in ps.streams.error]
-        warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
-        return CallResult(output, errors, warnings, failed=bool(ps.had_errors))
+        return self._result(ps)
+
+    @property
+    def runspace_id(self):
+        """The id of this session's runspace pool (its WinRM shell) on the front end, the pool opened and the Lync
+        module loaded first: a long cmdlet's record names it before the cmdlet is sent, so that a later run can
+        close that shell if this process dies while the cmdlet works."""
+        self.load_lync()
+        return str(self.pool.id).upper()
+
+    def call_long(self, cmdlet, parameters, watch=None, poll_seconds=1, stop_seconds=STOP_SECONDS):
+        """Run a cmdlet that can take hours (an export, an import) so that it can be watched and stopped: begin it,
+        then read its streams every ``poll_seconds``; each time ``watch(elapsed_seconds, progress)`` (progress: the
+        newest progress record as ``{'activity', 'status', 'percent'}``, or None) may return a reason to stop, as
+        ``stop_reason()`` may. On a reason the pipeline is stopped as Ctrl+C stops it in PowerShell (the stop signal),
+        its end awaited up to ``stop_seconds``, and its runspace pool closed when it did not end; Stopped says which.
+        Returns the CallResult as ``call`` does."""
+        self.load_lync()
+        ps = self._pipeline(cmdlet, parameters)
+        started = time.monotonic()
+        try:
+            ps.begin_invoke()
+            while ps.state == PSInvocationState.RUNNING:
+                ps.poll_invoke(timeout=max(1, int(poll_seconds)))
+                elapsed = time.monotonic() - started
+                reason = self.stop_reason() or (watch(elapsed, self._progress(ps)) if watch else None)
+                if reason and ps.state == PSInvocationState.RUNNING:
+                    ended = self._stop(ps, stop_seconds)
+                    raise Stopped('%s was stopped on %s after %d s: %s. %s' % (
+                        cmdlet, self.host, elapsed, reason,
+                        'The front end confirmed that it ended.' if ended else
+                        'It did not end within %d s, so its runspace pool was closed under it; whether it still '
+                        'works on the front end is unknown.' % stop_seconds), reason, ended, elapsed)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise self._lost_during(cmdlet, parameters, exc)
+        except CALL_ERRORS as exc:
+            raise self._connection_error(exc)
+        return self._result(ps)
+
+    @staticmethod
+    def _progress(ps):
+        records = ps.streams.progress
+        if not records:
+            return None
+        record = records[-1]
+        percent = getattr(record, 'percentage_complete', None)
+        return {'activity': getattr(record, 'activity', None), 'status': getattr(record, 'description', None),
+                'percent': percent if isinstance(percent, int) and percent >= 0 else None}
+
+    def _stop(self, ps, seconds):
+        """Send the stop signal and read until the pipeline ends (True) or ``seconds`` pass; then close the runspace
+        pool (False)."""
+        deadline = time.monotonic() + seconds
+        try:
+            self.pool.shell.signal(SignalCode.PS_CTRL_C, str(ps.id).upper())
+            while ps.state == PSInvocationState.RUNNING and time.monotonic() < deadline:
+                ps.poll_invoke(timeout=1)
+        except CALL_ERRORS:
+            pass  # the front end went away while stopping: closing the pool below is all that is left
+        if ps.state != PSInvocationState.RUNNING:
+            return True
+        self.close()
+        return False
+
+    def end_shell(self, shell_id):
+        """Close a runspace pool (WinRM shell) this account opened earlier, by its id: a process that died while its
+        cmdlet worked left it open, and closing it stops what still runs in it (WinRM's Delete of a shell). True
+        when it was there and was closed, False when the front end no longer has it."""
+        if self.pool is None:
+            self._open()
+        selectors = SelectorSet()
+        selectors.add_option('ShellId', shell_id)
+        try:
+            self.pool.connection.delete(POWERSHELL_RESOURCE, selector_set=selectors)
+        except WSManFaultError as exc:
+            if exc.code == SHELL_NOT_FOUND:
+                return False  # no such shell (closed, timed out, or the front end restarted)
+            raise PchatError('the runspace pool %s that an earlier run left on %s could not be closed: %s. Close it on '
+                             'the front end (Get-WSManInstance -ResourceURI shell -Enumerate; Remove-WSManInstance) and '
+                             'run again.' % (shell_id, self.host, self._scrub(exc)))
+        except CALL_ERRORS as exc:
+            raise self._connection_error(exc)
+        return True
 
     def load_lync(self):
         """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""

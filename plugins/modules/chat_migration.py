@@ -28,11 +28,19 @@ description:
     M(pchat.cutover.chat_migration_info)).
   - Disabled rooms are not migrated - an export from a Group Chat database leaves them out, as the guide intends
     (re-enable a room on the legacy pool to migrate it).
+  - Export and import run as long cmdlets - their progress is shown while they work - and when the operator stops the
+    run (Ctrl-C, SIGTERM) they are stopped on the front end: the task fails saying whether the front end confirmed
+    the stop, and that the import's outcome is unknown (run again: the import overwrites by name). Before the import
+    is sent, O(record_file) names the runspace pool it runs in; if this process dies while it works, the next run
+    closes that runspace pool on the front end (which stops what still runs there) before importing again.
+  - O(state=superseded) marks the recorded migration as no longer current (a rollback started the legacy pool
+    again, so users post there): the next run with O(state=present) backs up, exports, checks and imports anew.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.migration
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
 attributes:
   check_mode:
@@ -43,6 +51,13 @@ attributes:
     support: none
     description: The result lists each step's outcome instead.
 options:
+  state:
+    description:
+      - V(present) runs O(steps). V(superseded) moves the recorded steps aside (kept in the record as
+        C(superseded)), so that the next V(present) migrates anew; O(steps) is ignored then.
+    type: str
+    choices: [present, superseded]
+    default: present
   steps:
     description:
       - The steps to run, in this order whatever the order given.
@@ -50,17 +65,6 @@ options:
     elements: str
     choices: [backup, export, check, import]
     default: [backup, export, check, import]
-  target_db_instance:
-    description:
-      - SQL Server instance of the Persistent Chat database. By default it is read from the topology (the pool's
-        C(PersistentChatDatabase) and that service's C(SqlInstanceName)).
-    type: str
-  export_dir:
-    description:
-      - Folder on the front end (a Windows path, for example V(C:\\PchatMigration)) for the backup, the export and
-        the import report. It must exist and the connecting account must be able to write there.
-    type: str
-    required: true
   force:
     description:
       - Export although the legacy pool still runs, and import again although the recorded import is complete.
@@ -81,6 +85,14 @@ EXAMPLES = r'''
     export_dir: C:\PchatMigration
     record_file: /var/lib/pchat/gc.contoso.com/migration.json
     accept_warnings: [category_flattened, room_renamed, root_managers]
+
+- name: After a rollback started the legacy pool again, the next cutover migrates anew
+  pchat.cutover.chat_migration:
+    source_pool: gc.contoso.com
+    target_pool: pcpool.contoso.com
+    source_db_instance: gcsql.contoso.com\groupchat
+    record_file: /var/lib/pchat/gc.contoso.com/migration.json
+    state: superseded
 '''
 
 RETURN = r'''
@@ -95,6 +107,11 @@ counts:
     C(already_present) or C(skipped); message counts are V(null) (no cmdlet counts messages).
   returned: always
   type: dict
+summary:
+  description: With O(state=superseded), what was done.
+  returned: when O(state=superseded)
+  type: str
+  sample: 'the recorded migration (backup, check, export, import) is superseded: the next cutover exports and imports anew'
 record:
   description: The migration record after the task (what O(record_file) holds).
   returned: always
@@ -110,7 +127,11 @@ def migrate(module):
     params = module.params
     validate_fqdn(params['source_pool'], 'source_pool')
     validate_fqdn(params['target_pool'], 'target_pool')
-    backend = MigrationBackend(module.platform, params, module.check_mode)
+    if params['state'] == 'superseded':
+        backend = MigrationBackend(None, params, module.check_mode, keeper=module.keeper)
+        outcome = backend.supersede()
+        return dict(outcome, steps=[], counts=backend.counts([]), record=backend.record)
+    backend = MigrationBackend(module.platform, params, module.check_mode, keeper=module.keeper)
     outcomes = backend.run([step for step in STEPS if step in params['steps']])
     return {'changed': any(o['changed'] for o in outcomes), 'steps': outcomes, 'counts': backend.counts(outcomes),
             'record': backend.record}
@@ -118,8 +139,8 @@ def migrate(module):
 
 def main():
     spec = dict(MIGRATION_SPEC)
-    spec.update(steps=dict(type='list', elements='str', choices=list(STEPS), default=list(STEPS)),
-                target_db_instance=dict(type='str'), export_dir=dict(type='str', required=True),
+    spec.update(state=dict(type='str', choices=['present', 'superseded'], default='present'),
+                steps=dict(type='list', elements='str', choices=list(STEPS), default=list(STEPS)),
                 force=dict(type='bool', default=False))
     module = PchatModule(argument_spec=spec, uses=('platform',))
     module.run(lambda: migrate(module))

@@ -17,14 +17,30 @@ description:
     -AsBytes), which changes nothing) and predicts the import with Lync's documented conversions - flattened
     categories, prefixed room names, names over 256 characters, root managers, invitations, federated users and
     principals not provisioned in AD - as blockers (errors the import would report) and warnings by kind.
+  - With O(rehearse), it also rehearses the migration before anything changes, while the legacy pool still runs:
+    C(Export-CsPersistentChatData) of the Group Chat database to a scratch file in O(export_dir)
+    (C(<source pool>-rehearsal.zip), overwritten by the next rehearsal, removed after it on the WinRM path), then
+    C(Import-CsPersistentChatData -WhatIf) of that file into the Persistent Chat pool. Every error, every warning of a
+    kind not in O(accept_warnings), and a SQL instance the front end cannot reach from the remote session (the second
+    hop), are RV(blockers); RV(rehearsal) lists every warning with its room and conversion, and how long the export
+    and the C(-WhatIf) import took.
   - Read-only twin of M(pchat.cutover.chat_migration); the preflight phase plans from it.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.migration
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
   - pchat.cutover.info_module
+options:
+  rehearse:
+    description:
+      - Rehearse the export and the C(-WhatIf) import (see above) when the migration is not done. The export reads the
+        whole Group Chat database, so it takes as long as the weekend's export will.
+      - It writes only the scratch export file on the front end; nothing the cutover manages changes.
+    type: bool
+    default: false
 seealso:
   - module: pchat.cutover.chat_migration
 '''
@@ -69,6 +85,18 @@ preview:
   description: When not V(done), the predicted C(counts), C(warning_kinds) and up to 20 C(examples).
   returned: always
   type: dict
+rehearsal:
+  description: With O(rehearse) and a migration not done, the rehearsal - C(file) (the scratch export),
+    C(export_seconds), C(whatif_seconds), C(errors), C(warnings) (each C(kind) and C(text)), C(warning_kinds) (counts),
+    C(export_warnings) and C(blockers) (also in RV(blockers)); else V(null).
+  returned: always
+  type: dict
+superseded:
+  description: Migrations recorded before and superseded since (a rollback started the legacy pool again), oldest
+    first, each with C(at) and its C(steps).
+  returned: always
+  type: list
+  elements: dict
 unverifiable:
   description: What the cmdlets cannot prove about the migration (message history, files).
   returned: always
@@ -84,13 +112,15 @@ from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_
 def read_migration(module):
     validate_fqdn(module.params['source_pool'], 'source_pool')
     validate_fqdn(module.params['target_pool'], 'target_pool')
-    result = MigrationBackend(module.platform, module.params, check_mode=True).info()
+    backend = MigrationBackend(module.platform, module.params, check_mode=True, keeper=module.keeper)
+    result = backend.info(rehearse=module.params['rehearse'])
     result['changed'] = False
     return result
 
 
 def main():
-    module = PchatModule(argument_spec=dict(MIGRATION_SPEC), uses=('platform',))
+    module = PchatModule(argument_spec=dict(MIGRATION_SPEC, rehearse=dict(type='bool', default=False)),
+                         uses=('platform',))
     module.run(lambda: read_migration(module))
 
 

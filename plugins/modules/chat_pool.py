@@ -31,6 +31,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
 attributes:
   check_mode:

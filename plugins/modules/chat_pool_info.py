@@ -24,6 +24,7 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
   - pchat.cutover.info_module
 options:

@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
+  - pchat.cutover.lease
 attributes:
   check_mode:
     support: full

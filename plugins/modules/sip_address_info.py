@@ -22,6 +22,7 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.info_module
 options:
   sip_addresses:

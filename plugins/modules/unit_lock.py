@@ -11,23 +11,28 @@ module: unit_lock
 short_description: Keep two cutovers (or a cutover and a rollback) of the same unit from running at once, on any controller
 version_added: 0.1.0
 description:
-  - Takes or releases the lease of one cutover unit in Active Directory, where every controller that can cut the
-    unit over meets. Two runs of the same unit, from the same controller or from two (two AWX jobs, two admins),
+  - Takes, renews or releases the lease of one cutover unit in Active Directory, where every controller that can cut
+    the unit over meets. Two runs of the same unit, from the same controller or from two (two AWX jobs, two admins),
     never both hold it.
   - The lease is one object per unit (class C(container), CN = the unit name) under O(container); its single-valued
-    C(adminDescription) holds the holder as JSON (C(host), C(pid), C(started), C(expires), C(run)). Each change is
-    one LDAP modify the directory checks and applies atomically; taking a free lease adds the value (refused if
-    there is one), taking over an expired one deletes the exact old value and adds the new one in the same modify
-    (refused if another run got there first). Times are the directory's clock.
-  - The holder is the C(ansible-playbook) process of the run (found by walking up from the module's process) on this
-    host. A second acquire by the same run succeeds without changing anything.
-  - While the run lives, a detached renewer process extends the lease every third of O(lease_seconds). It exits
-    when the run's C(ansible-playbook) ends (the lease then expires after at most O(lease_seconds)), when the lease
-    is released, or when the lease is no longer this run's. It gets the connection settings and password on a pipe,
-    never on its command line, in its environment or in a file.
+    C(adminDescription) holds the holder as JSON (C(host), C(pid) of the run's C(ansible-playbook), C(started),
+    C(expires), C(run): a random id, and while a module of the run works, C(worker) and C(work): that module's pid
+    and what it is doing). Each change is one LDAP modify the directory checks and applies atomically; taking a free
+    lease adds the value (refused if there is one), taking over an expired one deletes the exact old value and adds
+    the new one in the same modify (refused if another run got there first). Times are the directory's clock.
+  - Taking the lease returns its handle (RV(lease)): the unit, the run's id, the container and the lease length.
+    The C(cutover) and C(rollback) roles hand it to every module of the run (option O(lease), through
+    C(module_defaults)); each module then holds the lease while it works (it renews it at once and then every third
+    of O(lease_seconds)) and stops, writing nothing, if the run lost it. No process renews the lease between tasks:
+    a run whose process is gone stops renewing it.
+  - Given O(lease) (a renewal by the same run), O(state=acquired) extends the run's lease; O(state=released) deletes
+    it. Without O(lease), O(state=released) releases a lease held by this host's C(ansible-playbook) (its pid).
   - A live holder makes the task fail at once, naming the unit, the holder's host, pid and start time and when its
-    lease expires. An expired lease, or one held from this host by a process that no longer runs, is taken over
+    lease expires. An expired lease, or one held from this host by a run whose processes no longer run, is taken over
     with a warning naming the previous holder (RV(stale_holder)).
+  - When the holder's run is gone but one of its modules still works on this host (an import ending after the
+    operator stopped the run), the module returns RV(busy) instead of failing, and its action plugin waits for that
+    module to finish, showing what it does, for up to O(wait) seconds, then takes the lease.
   - If the directory cannot be reached the task fails and the run does not start (fail closed).
   - Used by the C(cutover) and C(rollback) roles.
 author:
@@ -35,12 +40,14 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.directory
   - pchat.cutover.platform
+  - pchat.cutover.lease
 attributes:
   check_mode:
     support: full
     description:
-      - Takes and releases the lease in check mode as well, so that a preview never overlaps a run (it reads state a
-        run may be changing). The lease is not managed state.
+      - Reads the lease and says what would be done; fails as a run would when a live holder has it. The C(cutover)
+        and C(rollback) roles run this module with C(check_mode=false), so that a preview takes the lease too and
+        never overlaps a run (it reads state a run may be changing).
   diff_mode:
     support: none
     description: A lease is not managed state.
@@ -54,20 +61,25 @@ options:
     required: true
   state:
     description:
-      - V(acquired) takes the lease (failing if a live holder has it) and starts its renewer.
-      - V(released) stops the renewer and deletes this run's lease; a lease held by another run is left alone
-        (with a warning).
+      - V(acquired) takes the lease (failing if a live holder has it), or with O(lease) extends this run's lease.
+      - V(released) deletes this run's lease; a lease held by another run is left alone (with a warning).
     type: str
     choices: [acquired, released]
     default: acquired
   lease_seconds:
     description:
-      - How long the lease lasts without renewal; the renewer extends it every third of this.
+      - How long the lease lasts without renewal; a module of the run renews it every third of this while it works.
       - It is also how long other controllers wait after a run's controller crashed. On the same host a crashed
         holder is seen at once (its process is gone).
       - 3 to 86400; below 60 only in tests (a directory that answers slowly could let the lease lapse).
     type: int
     default: 300
+  wait:
+    description:
+      - How long to wait (seconds) for a module of a gone run that still works on this host, before failing. The
+        waiting is done by the module's action plugin, which shows what that module is doing.
+    type: int
+    default: 900
   container:
     description:
       - DN of the container that holds the lease objects. Default
@@ -84,13 +96,11 @@ options:
 notes:
   - Like every module of the collection it accepts the directory and the platform options, so that
     C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once; it uses only the directory.
-  - The holder is identified by host name and pid; controllers must have distinct host names (AWX job pods do). A
-    holder on another host is only taken over once its lease expired.
-  - Within one C(ansible-playbook) run the lease is re-entrant, so two inventory hosts of one run that name the same
-    pool are not kept apart by it.
-  - If the renewer cannot reach the directory for longer than O(lease_seconds), another run can take the lease over;
-    acquiring again (with the same O(name)) before each step that changes something fails in that case.
-  - Linux controllers (the holder and renewer are found through C(/proc)).
+  - The holder is identified by its run id; its host name and C(ansible-playbook) pid tell a crashed holder on the
+    same host at once (through C(/proc); elsewhere a crashed holder is taken over once its lease expired).
+    Controllers must have distinct host names (AWX job pods do).
+  - Two inventory hosts of one run that name the same legacy pool are refused: the second one's lease is held by the
+    same run.
 seealso:
   - name: Reliability and the lease protocol
     description: docs/reliability.md in the collection, section Concurrency.
@@ -101,11 +111,20 @@ EXAMPLES = r'''
 - name: Lock the unit (a second cutover or rollback of it, from any controller, stops here)
   pchat.cutover.unit_lock:
     name: "{{ pchat_legacy_pool }}"
+  check_mode: false
+  register: unit_lease
+
+- name: Every module of the run holds the lease while it works
+  pchat.cutover.chat_pool_info:
+    fqdns: [gc.contoso.com]
+    lease: "{{ unit_lease.lease }}"
 
 - name: Release it at the end, also when a phase failed
   pchat.cutover.unit_lock:
     name: "{{ pchat_legacy_pool }}"
     state: released
+    lease: "{{ unit_lease.lease }}"
+  check_mode: false
 
 - name: A lease container an admin created and delegated
   pchat.cutover.unit_lock:
@@ -125,10 +144,31 @@ lease_dn:
   returned: always
   type: str
   sample: CN=gc.contoso.com,CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com
+lease:
+  description: The handle of this run's lease, for the O(lease) option of every module of the run.
+  returned: when the lease was taken or renewed
+  type: dict
+  contains:
+    unit:
+      description: The unit.
+      type: str
+      sample: gc.contoso.com
+    run:
+      description: The run's random id (the fencing token).
+      type: str
+      sample: 3f9a0c2b7d41e6a8
+    container:
+      description: DN of the container of the lease objects.
+      type: str
+      sample: CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com
+    seconds:
+      description: The lease's length.
+      type: int
+      sample: 300
 holder:
   description:
     - With O(state=acquired), this run's lease. With O(state=released), the lease that was released, or the other
-      run's lease that was left alone, or V(null) when there was none.
+      run's lease that was left alone, or V(null) when there was none. With RV(busy), the gone run's lease.
     - Never a command line or a variable value.
   returned: always
   type: dict
@@ -136,9 +176,11 @@ holder:
     host:
       description: Host name of the holder's controller.
       type: str
+      sample: ctl01.contoso.com
     pid:
       description: Process id of the holder's C(ansible-playbook).
       type: int
+      sample: 4242
     started:
       description: When the lease was taken (directory time, UTC).
       type: str
@@ -150,23 +192,37 @@ holder:
     run:
       description: Random id of the run's lease.
       type: str
+      sample: 3f9a0c2b7d41e6a8
+    worker:
+      description: Process id of the module working for the run when the lease was last renewed, or V(null).
+      type: int
+      sample: 4301
+    work:
+      description: What that module was doing, or V(null).
+      type: str
+      sample: 'import: 5 of 18 rooms'
 stale_holder:
   description: The previous holder when an expired or dead lease was taken over, else V(null). Keys as in RV(holder).
   returned: always
   type: dict
+  sample: null
 takeover:
-  description: Why the previous holder's lease was taken over, V(expired) or V(dead) (its process is gone from this
-    host), else V(null).
+  description: Why the previous holder's lease was taken over, V(expired) or V(dead) (its processes are gone from
+    this host), else V(null).
   returned: always
   type: str
-reused:
-  description: This run already held the lease (a second acquire); nothing was changed.
+  sample: dead
+busy:
+  description: The holder's run is gone but one of its modules still works on this host; RV(holder) names it and
+    RV(progress) says what it does. The action plugin waits and asks again.
   returned: when O(state=acquired)
   type: bool
-renewer_pid:
-  description: Process id of the lease's renewer.
-  returned: when O(state=acquired)
-  type: int
+  sample: false
+progress:
+  description: With RV(busy), what the working module last reported, or V(null).
+  returned: when RV(busy)
+  type: str
+  sample: 'import: 5 of 18 rooms, 40 s'
 refused_writes:
   description:
     - How many of this task's conditional writes the directory refused before it got the lease, because another run
@@ -174,23 +230,26 @@ refused_writes:
       failure when a live holder has the lease.
   returned: when O(state=acquired)
   type: int
+  sample: 0
 details:
   description: On failure because a live holder has the lease, its RV(holder), the RV(lease_dn) and RV(refused_writes).
   returned: when a live holder has the lease
   type: dict
+  sample: {"lease_dn": "CN=gc.contoso.com,CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com", "refused_writes": 0}
 released:
   description: This run's lease was deleted.
   returned: when O(state=released)
   type: bool
+  sample: true
 '''
 
 import socket
 
-from ansible_collections.pchat.cutover.plugins.module_utils import lease_renewer, local_process
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import DIRECTORY_ARGUMENT_SPEC
+from ansible_collections.pchat.cutover.plugins.module_utils import local_process, progress
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.lease import (
-    DEFAULT_LEASE_SECONDS, OURS, UnitLease, takeover_warning,
+    DEFAULT_LEASE_SECONDS, DEAD, EXPIRED, LIVE, WORKING, LeaseBusy, LeaseHeld, UnitLease, judge, normalize_unit,
+    server_time, takeover_warning,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
 
@@ -215,46 +274,81 @@ def unit_lease(module):
                      pid=local_process.playbook_pid())
 
 
-def start_renewer(module, lease, value):
-    """Start the renewer; without one the lease would lapse mid-run, so if it cannot start the lease is given
-    back and the task fails."""
-    connection = dict((name, module.params.get(name)) for name in DIRECTORY_ARGUMENT_SPEC)
-    timeout = 2 * (module.params.get('timeout') or 10) + 5
-    try:
-        return lease_renewer.start(connection, lease.dn, value, lease.seconds, lease.pid, timeout)
-    except PchatError as error:
-        lease.give_back(value)
-        raise PchatError('%s. The lease of unit %s was given back and this run stops here; check that this host can '
-                         'run %s and reach the directory.' % (error.msg, lease.unit, lease_renewer.MARKER))
+def run_of(module, lease):
+    """This run's id: from the lease handle, when it names this unit."""
+    handle = module.params.get('lease')
+    if handle and normalize_unit(handle['unit']) == lease.unit:
+        return handle['run']
+    return None
+
+
+def handle(lease, run):
+    return {'unit': lease.unit, 'run': run, 'container': lease.container, 'seconds': lease.seconds}
+
+
+def base(lease):
+    return {'changed': False, 'unit': lease.unit, 'lease_dn': lease.dn, 'stale_holder': None, 'takeover': None}
 
 
 def acquire(module):
     lease = unit_lease(module)
-    taken = lease.acquire()
-    holder, value = taken.lease, taken.value
-    renewers = lease_renewer.find(taken.lease.run)
-    if renewers:
-        renewer_pid = renewers[0].pid  # one renewer per lease: a second acquire by the same run reuses it
-    else:
-        if taken.reason == OURS:  # ours, but its renewer is gone: extend it before a new renewer takes over
-            holder, value = lease.refresh(value)
-        renewer_pid = start_renewer(module, lease, value)
+    run = run_of(module, lease)
+    result = base(lease)
+    if run is not None:  # the same run again (a phase boundary): extend its lease
+        if module.check_mode:
+            held = lease.current()[1]
+            if held is None or held.run != run:
+                lease.renew(run)  # raises LeaseLost: the message names who holds it now
+            return dict(result, lease=handle(lease, run), holder=held.holder(), busy=False, refused_writes=0)
+        renewed = lease.renew(run)
+        return dict(result, changed=True, lease=handle(lease, run), holder=renewed.holder(), busy=False,
+                    refused_writes=0)
+    if module.check_mode:
+        return preview_acquire(lease, result)
+    try:
+        taken = lease.acquire()
+    except LeaseBusy as busy:
+        found = progress.read(busy.lease.run) or {}
+        return dict(result, busy=True, holder=busy.lease.holder(), progress=found.get('work') or busy.lease.work,
+                    refused_writes=0, msg=busy.msg)
     if taken.previous is not None:
         module.warn(takeover_warning(lease.unit, taken.previous, taken.reason))
-    return {'changed': False, 'unit': lease.unit, 'lease_dn': lease.dn, 'holder': holder.holder(),
-            'stale_holder': taken.previous.holder() if taken.previous else None,
-            'takeover': taken.reason if taken.previous else None, 'reused': taken.reason == OURS,
-            'renewer_pid': renewer_pid, 'refused_writes': taken.refused_writes}
+    return dict(result, changed=True, lease=handle(lease, taken.lease.run), holder=taken.lease.holder(),
+                stale_holder=taken.previous.holder() if taken.previous else None,
+                takeover=taken.reason if taken.previous else None, busy=False, refused_writes=taken.refused_writes)
+
+
+def preview_acquire(lease, result):
+    """Check mode: what taking the lease would do, writing nothing."""
+    _value, current = lease.current()
+    if current is None:
+        return dict(result, changed=True, holder=None, busy=False, refused_writes=0)
+    verdict = judge(current, server_time(lease.directory), lease.host, lease.pid_running)
+    if verdict == LIVE:
+        raise LeaseHeld(lease.unit, lease.dn, current, same_run=current.host == lease.host and current.pid == lease.pid)
+    return dict(result, changed=True, holder=current.holder(), busy=verdict == WORKING,
+                stale_holder=current.holder(), takeover=verdict if verdict in (EXPIRED, DEAD) else None,
+                refused_writes=0)
 
 
 def release(module):
     lease = unit_lease(module)
-    result = lease.release(before_delete=lambda current: lease_renewer.stop(current.run))
-    if result.holder is not None and not result.released:
+    run = run_of(module, lease)
+    if run is None:  # no handle: this host's ansible-playbook's lease
+        _value, current = lease.current()
+        run = current.run if current is not None and current.host == lease.host and current.pid == lease.pid else ''
+    if module.check_mode:
+        _value, current = lease.current()
+        ours = current is not None and current.run == run
+        return dict(base(lease), changed=ours, released=ours, holder=current.holder() if current else None)
+    outcome = lease.release(run)
+    if outcome.holder is not None and not outcome.released:
         module.warn('the lease of unit %s is held by %s, not by this run: it was left in place.'
-                    % (lease.unit, result.holder.describe()))
-    return {'changed': False, 'unit': lease.unit, 'lease_dn': lease.dn, 'released': result.released,
-            'holder': result.holder.holder() if result.holder else None, 'stale_holder': None, 'takeover': None}
+                    % (lease.unit, outcome.holder.describe()))
+    if outcome.released:
+        progress.remove(run)
+    return dict(base(lease), changed=outcome.released, released=outcome.released,
+                holder=outcome.holder.holder() if outcome.holder else None)
 
 
 def main():
@@ -262,8 +356,10 @@ def main():
         argument_spec=dict(name=dict(type='str', required=True),
                            state=dict(type='str', choices=['acquired', 'released'], default='acquired'),
                            lease_seconds=dict(type='int', default=DEFAULT_LEASE_SECONDS),
+                           wait=dict(type='int', default=900),
                            container=dict(type='str')),
         uses=('directory',),
+        keeps_lease=False,
     )
     module.run(lambda: acquire(module) if module.params['state'] == 'acquired' else release(module))
 

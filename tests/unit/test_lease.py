@@ -32,7 +32,7 @@ def test_a_new_lease_encodes_to_the_five_fields_only_and_decodes_back():
     lease = L.Lease.new('ctl-a', 4242, NOW, 300)
     text = lease.encode()
     data = json.loads(text)
-    assert sorted(data) == ['expires', 'host', 'pid', 'run', 'started']
+    assert sorted(data) == ['expires', 'host', 'pid', 'run', 'started']  # no worker yet: the optional ones left out
     assert data['started'] == '2026-11-28T02:00:00Z' and data['expires'] == '2026-11-28T02:05:00Z'
     assert L.Lease.decode(text) == lease
     assert ' ' not in text  # compact: the exact string is what a compare-and-swap names
@@ -50,6 +50,17 @@ def test_renewal_changes_only_the_expiry():
     assert renewed.expires == '2026-11-28T02:06:40Z'
     assert renewed._replace(expires=lease.expires) == lease
     assert renewed.encode() != lease.encode()
+
+
+def test_a_renewal_by_a_working_module_names_it_and_what_it_does():
+    lease = L.Lease.new('ctl-a', 4242, NOW, 300).renewed(at(10), 300, worker=5150, work='import: 5 of 18 rooms')
+    data = json.loads(lease.encode())
+    assert data['worker'] == 5150 and data['work'] == 'import: 5 of 18 rooms'
+    assert L.Lease.decode(lease.encode()) == lease
+    assert 'module pid 5150 is working: import: 5 of 18 rooms' in lease.describe()
+    assert 'worker' not in json.loads(lease.renewed(at(20), 300).encode())  # the next phase's renewal clears it
+    long_work = L.Lease.new('ctl-a', 1, NOW, 300).renewed(NOW, 300, worker=2, work='x' * 5000)
+    assert len(long_work.work) == L.MAX_WORK_CHARS
 
 
 @pytest.mark.parametrize('text, why', [
@@ -91,20 +102,27 @@ def running(*pids):
     return lambda pid: pid in pids
 
 
-@pytest.mark.parametrize('holder, now, alive, verdict', [
-    (('ctl-a', 10), 0, (), L.OURS),  # this run (same host and ansible-playbook pid)
-    (('ctl-a', 10), 999, (), L.OURS),  # ours even if it expired: re-asserted, not taken over
-    (('ctl-b', 10), 0, (), L.LIVE),  # another host: cannot be looked at, live until it expires
-    (('ctl-b', 10), 299, (), L.LIVE),
-    (('ctl-b', 10), 300, (), L.EXPIRED),  # expiry is inclusive
-    (('ctl-b', 10), 301, (), L.EXPIRED),
-    (('ctl-a', 11), 0, (11,), L.LIVE),  # same host, that pid runs
-    (('ctl-a', 11), 0, (), L.DEAD),  # same host, that pid is gone: no need to wait for the expiry
-    (('ctl-a', 11), 300, (), L.EXPIRED),
+@pytest.mark.parametrize('holder, now, alive, run, verdict', [
+    (('ctl-a', 10), 0, (10,), 'mine', L.OURS),  # this run (its run id)
+    (('ctl-a', 10), 999, (), 'mine', L.OURS),  # ours even if it expired: re-asserted, not taken over
+    (('ctl-a', 10), 0, (10,), None, L.LIVE),  # same host and pid, but no run id: another inventory host of the run
+    (('ctl-b', 10), 0, (), None, L.LIVE),  # another host: cannot be looked at, live until it expires
+    (('ctl-b', 10), 299, (), None, L.LIVE),
+    (('ctl-b', 10), 300, (), None, L.EXPIRED),  # expiry is inclusive
+    (('ctl-b', 10), 301, (), None, L.EXPIRED),
+    (('ctl-a', 11), 0, (11,), None, L.LIVE),  # same host, that pid runs
+    (('ctl-a', 11), 0, (), None, L.DEAD),  # same host, that pid is gone: no need to wait for the expiry
+    (('ctl-a', 11), 300, (), None, L.EXPIRED),
+    (('ctl-a', 11, 12), 0, (12,), None, L.WORKING),  # the run is gone, its module still works: wait for it
+    (('ctl-a', 11, 12), 0, (), None, L.DEAD),  # both gone
+    (('ctl-a', 11, 12), 0, (11, 12), None, L.LIVE),
+    (('ctl-b', 11, 12), 0, (), None, L.LIVE),  # another host's module cannot be looked at
 ])
-def test_judge(holder, now, alive, verdict):
-    lease = L.Lease.new(holder[0], holder[1], NOW, 300)
-    assert L.judge(lease, at(now), 'ctl-a', 10, running(*alive)) == verdict
+def test_judge(holder, now, alive, run, verdict):
+    lease = L.Lease.new(holder[0], holder[1], NOW, 300, run='mine' if run == 'mine' else None)
+    if len(holder) > 2:
+        lease = lease._replace(worker=holder[2], work='import')
+    assert L.judge(lease, at(now), 'ctl-a', running(*alive), run=run) == verdict
 
 
 # -- names, times, options -------------------------------------------------------------------------------------
@@ -171,14 +189,6 @@ def test_a_zombie_or_reaped_process_is_not_running():
     child.wait()
     assert not local_process.running(child.pid)
     assert local_process.running(local_process.os.getpid())
-
-
-def test_a_process_is_told_apart_from_a_later_one_with_its_pid():
-    pid = local_process.os.getpid()
-    ticks = local_process.start_ticks(pid)
-    assert local_process.same_process(pid, ticks)
-    assert not local_process.same_process(pid, ticks + 1)
-    assert not local_process.same_process(pid, None)
 
 
 def test_without_ansible_playbook_above_the_holder_is_the_parent():
@@ -283,11 +293,42 @@ def test_a_dead_holder_on_this_host_is_taken_over_at_once(fake):
         lease_for(fake, 'ctl-a', 12, alive=(11,)).acquire()
 
 
-def test_a_second_acquire_by_the_same_run_changes_nothing(fake):
-    first = lease_for(fake, 'ctl-a', 10).acquire()
+def test_a_second_inventory_host_of_the_same_run_naming_the_unit_is_refused(fake):
+    lease_for(fake, 'ctl-a', 10, alive=(10,)).acquire()
     writes = fake.writes
-    again = lease_for(fake, 'ctl-a', 10).acquire()
-    assert again.reason == L.OURS and again.value == first.value and fake.writes == writes
+    with pytest.raises(L.LeaseHeld) as info:
+        lease_for(fake, 'ctl-a', 10, alive=(10,)).acquire()
+    assert 'named by two inventory hosts of this same ansible-playbook run' in info.value.msg
+    assert fake.writes == writes
+
+
+def test_a_gone_run_whose_module_still_works_is_busy_not_taken(fake):
+    unit = lease_for(fake, 'ctl-a', 10, alive=(10, 77))
+    first = unit.acquire()
+    unit.renew(first.lease.run, worker=77, work='import: 3 of 20 rooms')
+    writes = fake.writes
+    with pytest.raises(L.LeaseBusy) as info:
+        lease_for(fake, 'ctl-a', 11, alive=(77,)).acquire()  # the run (pid 10) is gone, its module 77 is not
+    assert 'is still working: import: 3 of 20 rooms' in info.value.msg and fake.writes == writes
+    taken = lease_for(fake, 'ctl-a', 11, alive=()).acquire()  # once the module is gone too
+    assert taken.reason == L.DEAD and taken.previous.worker == 77
+
+
+def test_renewal_by_the_run_id_and_the_fence_of_a_run_that_lost_the_unit(fake, clock):
+    first = lease_for(fake, 'ctl-a', 10).acquire()
+    unit = lease_for(fake, 'ctl-a', 99)  # a module of the run: its own pid, the run's id
+    clock[0] = at(100)
+    renewed = unit.renew(first.lease.run, worker=99, work='export')
+    assert renewed.expires == '2026-11-28T02:06:40Z' and renewed.worker == 99 and renewed.pid == 10
+    assert unit.held_by(first.lease.run) and not unit.held_by('someone-else')
+    clock[0] = at(500)
+    second = lease_for(fake, 'ctl-b', 20).acquire()  # expired: another controller takes the unit over
+    assert second.reason == L.EXPIRED
+    writes = fake.writes
+    with pytest.raises(L.LeaseLost) as info:
+        unit.renew(first.lease.run, worker=99)
+    assert 'no longer this run\'s' in info.value.msg and 'pid 20 on ctl-b' in info.value.msg
+    assert fake.writes == writes and not unit.held_by(first.lease.run)
 
 
 def test_a_value_that_is_not_a_lease_fails_closed_without_showing_it(fake):
@@ -300,28 +341,30 @@ def test_a_value_that_is_not_a_lease_fails_closed_without_showing_it(fake):
     assert SECRET not in info.value.msg
 
 
-def test_release_deletes_only_this_runs_value_and_stops_the_renewer_first(fake):
+def test_release_deletes_only_this_runs_value(fake):
     unit = lease_for(fake, 'ctl-a', 10)
-    unit.acquire()
-    stopped = []
-    foreign = lease_for(fake, 'ctl-b', 10).release(before_delete=stopped.append)
-    assert foreign.released is False and foreign.holder.host == 'ctl-a' and stopped == []
+    taken = unit.acquire()
+    foreign = lease_for(fake, 'ctl-b', 10).release('another-run')
+    assert foreign.released is False and foreign.holder.host == 'ctl-a'
     assert fake.entries[unit.dn][L.LEASE_ATTRIBUTE]
-    mine = unit.release(before_delete=stopped.append)
-    assert mine.released is True and [s.host for s in stopped] == ['ctl-a']
+    mine = unit.release(taken.lease.run)
+    assert mine.released is True and mine.holder.host == 'ctl-a'
     assert fake.entries[unit.dn][L.LEASE_ATTRIBUTE] == []
-    assert unit.release() == L.Released(False, None)
+    assert unit.release(taken.lease.run) == L.Released(False, None)
 
 
 def test_a_renewal_just_before_the_release_is_caught_by_reading_again(fake, clock):
     unit = lease_for(fake, 'ctl-a', 10)
-    unit.acquire()
+    run = unit.acquire().lease.run
+    real_delete = unit._delete
 
-    def renew_then_stop(_current):  # the renewer's last swap lands between the release's read and its delete
+    def renewed_first(value):  # a module's last renewal lands between the release's read and its delete
         clock[0] = at(100)
-        _exists, value = unit.read()
-        unit.refresh(value)
-    assert unit.release(before_delete=renew_then_stop).released is True
+        unit.renew(run, worker=12)
+        unit._delete = real_delete
+        return real_delete(value)
+    unit._delete = renewed_first
+    assert unit.release(run).released is True
     assert fake.entries[unit.dn][L.LEASE_ATTRIBUTE] == []
 
 
