@@ -292,14 +292,28 @@ def observer(command, config, rest):
     return 0
 
 
+def post_message(config, rest):
+    """`post <pool> <room> <sender sip> <text>`: a user posts in a room (lab/post.py)."""
+    from lab import post  # pylint: disable=import-outside-toplevel
+    if len(rest) != 4:
+        raise samba.LabError('usage: python -m lab post <pool> <room> <sender sip> <text>')
+    try:
+        print(json.dumps({'id': post.post(config, *rest)}))
+    except post.PostRefused as exc:
+        raise samba.LabError('the post was refused: %s' % exc)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m lab', description=__doc__)
-    parser.add_argument('command', choices=['up', 'down', 'status', 'reset', 'inspect', 'knobs'])
+    parser.add_argument('command', choices=['up', 'down', 'status', 'reset', 'inspect', 'knobs', 'post'])
     args, rest = parser.parse_known_args(argv)
     config = LabConfig()
     try:
         if args.command in ('inspect', 'knobs'):
             return observer(args.command, config, rest)
+        if args.command == 'post':
+            return post_message(config, rest)
         if rest:
             parser.error('unrecognized arguments: %s' % ' '.join(rest))
         return {'up': up, 'down': down, 'status': status, 'reset': reset}[args.command](config)

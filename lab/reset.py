@@ -75,6 +75,7 @@ def restore_contacts(conn):
 def restore_users(conn, config, state):
     """The well-known users, lab users 1..LAB_USERS and the Lync administrator; returns how many were touched."""
     touched = 0
+    seed_directory.ensure_registrar(conn)
     for dn, attributes in seed_directory.well_known_users():
         touched += bool(restore_object(conn, dn, seed_directory.USER_CLASSES, attributes))
     seed_directory.ensure_users_ou(conn)

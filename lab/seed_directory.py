@@ -11,7 +11,7 @@ import random
 import ldap3
 from ldap3.utils.conv import escape_filter_chars
 
-from lab import names
+from lab import names, topology
 from lab.schema import exists
 
 # ADS_UF_NORMAL_ACCOUNT | ADS_UF_ACCOUNTDISABLE | ADS_UF_PASSWD_NOTREQD: lab users never log on.
@@ -33,7 +33,11 @@ def user_attributes(index, rng):
         'userAccountControl': DISABLED_NO_PASSWORD,
         'msRTCSIP-PrimaryUserAddress': names.user_sip(index),
         'msRTCSIP-UserEnabled': 'TRUE',
+        'msRTCSIP-PrimaryHomeServer': REGISTRAR_DN,
     }
+
+
+REGISTRAR_DN = topology.pool_dn(topology.FRONT_END_POOL)
 
 
 def well_known_attributes(sam=names.WELL_KNOWN_SAM, sip=names.WELL_KNOWN_SIP, product='Lync 2010 Group Chat'):
@@ -45,6 +49,7 @@ def well_known_attributes(sam=names.WELL_KNOWN_SAM, sip=names.WELL_KNOWN_SIP, pr
         'userAccountControl': DISABLED_NO_PASSWORD,
         'msRTCSIP-PrimaryUserAddress': sip,
         'msRTCSIP-UserEnabled': 'TRUE',
+        'msRTCSIP-PrimaryHomeServer': REGISTRAR_DN,  # Lync-enabled: homed on the front end pool, as Enable-CsUser does
     }
 
 
@@ -72,8 +77,15 @@ def existing_user_count(conn):
     return sum(1 for entry in entries if entry.get('type') == 'searchResEntry')
 
 
+def ensure_registrar(conn):
+    """The front end pool's object under CN=Pools, which Lync-enabled users are homed on."""
+    if not exists(conn, REGISTRAR_DN):
+        conn.add(REGISTRAR_DN, ['top', 'container'], {'description': 'Lync Server front end pool (lab)'})
+
+
 def seed(conn, config):
     """Create what is missing; return (well-known user created, users added)."""
+    ensure_registrar(conn)
     created_well_known = False
     for dn, attributes in well_known_users():
         if not exists(conn, dn):

@@ -48,8 +48,9 @@ def report(mode='run', failed_phase=None):
                                    ('verify', 6.1, False)):
         if name == failed_phase:
             break
-        phases.append(cutover_logic.next_phase_record(name, phases, started, (phases[-1]['start'] + phases[-1][
-            'duration'] if phases else started) + seconds, {'changed': changed, 'summary': '%s done' % name}))
+        begin = phases[-1]['start'] + phases[-1]['duration'] if phases else started
+        phases.append(cutover_logic.phase_record(name, begin, begin + seconds,
+                                                 {'changed': changed, 'summary': '%s done' % name}))
     verdict = None if mode == 'check' or failed_phase else cutover_logic.verdict(dict(after, message_test=None))
     return {
         'unit': 'contoso_group_chat', 'mode': mode, 'stamp': '20261126T100000Z', 'legacy_pool': LEGACY,

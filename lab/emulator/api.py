@@ -168,6 +168,10 @@ class Streams(object):
     def verbose(self, text):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def progress(self, activity, status, percent):  # pragma: no cover - interface
+        """A progress record (Write-Progress): what a long cmdlet is doing, ``percent`` -1 when unknown."""
+        raise NotImplementedError
+
 
 class CollectingStreams(Streams):
     """Streams that keep everything in lists: what in-process tests of the shell use."""
@@ -178,6 +182,7 @@ class CollectingStreams(Streams):
         self.errors = []
         self.warnings = []
         self.verbose_messages = []
+        self.progress_records = []
 
     def output(self, value):
         with self.lock:
@@ -194,6 +199,10 @@ class CollectingStreams(Streams):
     def verbose(self, text):
         with self.lock:
             self.verbose_messages.append(text)
+
+    def progress(self, activity, status, percent):
+        with self.lock:
+            self.progress_records.append((activity, status, percent))
 
 
 class Session(object):

@@ -25,6 +25,14 @@ Keys (all optional; an absent key is the default):
     (kill tests wait for that line, then kill the client: the kill lands inside that step, provably). The points
     each cmdlet offers are listed in docs/lab-emulator.md (e.g. ``Import-CsPersistentChatData`` ``rooms:3``: after the
     third room is written).
+``progress_records`` (true)
+    Export-/Import-CsPersistentChatData write a progress record per room (an assumption: Microsoft does not document
+    what they write while they work); false models a front end that writes none.
+``sql_delegation`` (true)
+    The remote session's account can reach SQL instances on other servers with its own credentials (CredSSP, or
+    Kerberos constrained delegation to the SQL services, as an admin sets up before the weekend). False models the
+    second hop without delegation: ``-DBInstance`` on a server other than the front end fails with SQL Server's
+    ``Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'``.
 ``faults`` ([])
     Rules ``{"cmdlet": name, "kind": ..., "times": n, ...}`` that make a cmdlet misbehave, for bad-input tests;
     the kinds are listed in docs/lab-emulator.md.
@@ -48,6 +56,8 @@ DEFAULTS = {
     'drop': [],
     'hold': [],
     'faults': [],
+    'progress_records': True,
+    'sql_delegation': True,
 }
 RULE_LISTS = ('drop', 'hold', 'faults')
 

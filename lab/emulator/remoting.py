@@ -169,6 +169,10 @@ class TransportStreams(api.Streams):
     def verbose(self, text):
         self._write(lambda pipeline: pipeline.write_verbose(str(text)))
 
+    def progress(self, activity, status, percent):
+        self._write(lambda pipeline: pipeline.write_progress(str(activity), 1, str(status),
+                                                             percent_complete=int(percent)))
+
 
 class PipelineRunner(object):
     """Runs accepted pipelines in worker threads against the shell."""

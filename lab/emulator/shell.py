@@ -262,6 +262,12 @@ class Invocation(object):
         if self.bound.common.get('Verbose') is True:
             self.pipeline.streams.verbose(text)
 
+    def progress(self, activity, status, percent=-1):
+        """Write-Progress (dropped when the knob progress_records is off: a front end that writes none)."""
+        if self.knobs.get('progress_records', True) is False:
+            return
+        self.pipeline.streams.progress(activity, status, percent)
+
     def prompt(self, question):
         if self.session.host_is_null:
             raise TerminatingError(errors.host_prompt(self.spec, question))

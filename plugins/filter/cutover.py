@@ -36,10 +36,7 @@ class FilterModule(object):
         return {
             'cutover_plan': _wrap(cutover_logic.plan),
             'cutover_verdict': _wrap(cutover_logic.verdict),
-            'cutover_phases': _wrap(cutover_logic.phases_to_run),
-            'phases_left': _wrap(cutover_logic.phases_left),
-            'phase_record': _wrap(cutover_logic.next_phase_record),
-            'failed_phase': _wrap(cutover_logic.failed_phase),
+            'phase_record': _wrap(cutover_logic.phase_record),
             'nothing_changed': cutover_logic.nothing_changed,
             'missing_connection': cutover_logic.missing_connection,
             'set_only': cutover_logic.set_only,
@@ -47,6 +44,4 @@ class FilterModule(object):
             'report_files': cutover_report.report_files,
             'unit_artifact': cutover_report.unit_artifact,
             'unit_handover': unit_handover,
-            'duration': cutover_logic.format_duration,
-            'thousands': cutover_logic.format_count,
         }

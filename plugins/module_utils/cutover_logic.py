@@ -15,7 +15,6 @@ __metaclass__ = type
 import datetime
 import os
 
-PHASES = ('preflight', 'disable', 'migrate', 'delete', 'recreate', 'start', 'verify')
 CHANGING_PHASES = ('disable', 'migrate', 'delete', 'recreate', 'start')
 LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
 TARGET_KIND = 'persistent_chat_2013'
@@ -102,11 +101,19 @@ def plan(facts):
     elif kind == 'contact' and not endpoint_here:
         notes.append('%s is a Persistent Chat endpoint on %s: recreate moves it to %s (remove + new)'
                      % (sip, endpoint.get('pool_fqdn'), facts['target_pool']))
+    elif kind == 'user':
+        blockers.extend(not_the_lookup_account(sip, owner, migration))
+    resumed = resumed_from(facts)
+    if kind == 'none' and not resumed:
+        blockers.append(no_owner_message(sip, owner, facts))
     if kind in ('none', 'contact') and not facts.get('backup'):
         notes.append('the well-known user is gone and no backup of it is recorded: a rollback could not restore it')
-    if kind == 'none':
-        notes.append('%s has no owner: legacy clients cannot connect until the recreate phase runs' % sip)
-
+    if kind == 'none' and resumed:
+        notes.append('%s has no owner: legacy clients cannot connect until the recreate phase runs (%s)'
+                     % (sip, resumed))
+    if migration.get('superseded') and phases['migrate']:
+        notes.append('a rollback started the legacy pool again after the last migration: this run exports and imports '
+                      'anew (the import overwrites what the first one wrote on %s, by name)' % facts['target_pool'])
     if target is not None:
         # the migrate phase stops the target's chat services for the import: whatever state it is in now, they are
         # started again after it
@@ -114,9 +121,59 @@ def plan(facts):
         if target.get('pool_state') not in (None, 'Normal'):
             blockers.append('%s is in pool state %s (a disaster-recovery fail-over): the cutover checks the pool '
                             'state, it does not toggle it; fail back first' % (target['fqdn'], target.get('pool_state')))
-    notes.extend(migration.get('import_warnings') or [])
-    return {'phases': phases, 'left': [name for name in CHANGING_PHASES if phases[name]], 'blockers': blockers,
-            'notes': notes}
+    rehearsal = migration.get('rehearsal') or {}
+    if rehearsal.get('skipped'):
+        notes.append('the migration was not rehearsed before the disable: %s; the migrate phase\'s -WhatIf import '
+                     'decides' % rehearsal['skipped'])
+    elif not rehearsal:
+        notes.extend(migration.get('import_warnings') or [])  # predicted only; the rehearsal's are exact
+    left = [name for name in CHANGING_PHASES if phases[name]]
+    summary = '%s -> %s (%s owned by %s): left to do: %s; notes: %s' % (
+        facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
+        ', '.join(left) or 'nothing, verify only', '; '.join(notes) or 'none')
+    return {'phases': phases, 'left': left, 'blockers': blockers, 'notes': notes, 'summary': summary}
+
+
+def resumed_from(facts):
+    """What of this unit's own state shows an earlier run of it (so that a SIP URI nobody owns is a cutover under
+    way, not a typo): its backup of the well-known user, or its migration record; '' when nothing does."""
+    migration = facts.get('migration') or {}
+    if facts.get('backup'):
+        return 'the unit\'s backup of the well-known user is %s' % facts['backup']
+    if migration.get('steps') or migration.get('superseded'):
+        return 'the unit\'s migration record has %s' % (', '.join(sorted(migration.get('steps') or {})) or
+                                                        'a superseded migration')
+    return ''
+
+
+def no_owner_message(sip, owner, facts):
+    similar = owner.get('similar') or []
+    return ('nothing in Active Directory carries %s, and this unit has no state of an earlier run (no backup of the '
+            'well-known user and no migration record in %s, nor handed over in pchat_units): it is not a cutover under '
+            'way, so pchat_sip_address is probably mistyped. Set it to the legacy Group Chat\'s Lookup service account '
+            '(by default sip:OCSChat@<SIP domain>)%s. Nothing was changed.'
+            % (sip, facts.get('unit_dir') or 'the unit\'s state folder',
+               '; users with a similar SIP URI: %s' % ', '.join(similar) if similar else ''))
+
+
+def not_the_lookup_account(sip, owner, migration):
+    """Why the user that owns the SIP URI cannot be the legacy Group Chat's Lookup service account (which must be a
+    SIP-enabled user homed on a Lync pool, and is no chat room's member), or []."""
+    found = (owner.get('owners') or [{}])[0]
+    dn = found.get('dn') or '; '.join(owner.get('dns') or [])
+    problems = []
+    if found.get('sip_enabled') is False:
+        problems.append('it is not enabled for Lync (msRTCSIP-UserEnabled is not TRUE)')
+    if found.get('sip_enabled') is not None and not found.get('home_server'):
+        problems.append('it is homed on no Lync pool (no msRTCSIP-PrimaryHomeServer)')
+    rooms = migration.get('lookup_account_rooms') or []
+    if rooms:
+        problems.append('the Group Chat data names it in %d chat room(s) (e.g. %s): it is a person\'s account'
+                        % (len(rooms), ', '.join('"%s"' % r for r in rooms[:3])))
+    if not problems:
+        return []
+    return ['%s is owned by the user %s, which is not the legacy Group Chat\'s Lookup service account: %s. Check '
+            'pchat_sip_address (the cutover deletes that user); nothing was changed.' % (sip, dn, '; '.join(problems))]
 
 
 def _check(name, ok, detail):
@@ -169,40 +226,6 @@ def verdict(facts):
     return {'passed': all(check['ok'] for check in checks), 'checks': checks, 'unverified': unverified}
 
 
-def phases_to_run(run_tags, skip_tags):
-    """The phases a tag selection runs, in order. Preflight always runs (it makes the plan); with no tag selected
-    (``all``) every phase runs; ``never`` is never special here."""
-    run = set(run_tags or ['all'])
-    skip = set(skip_tags or [])
-    selected = []
-    for phase in PHASES:
-        wanted = 'all' in run or phase in run or (phase == 'preflight')
-        if wanted and (phase not in skip or phase == 'preflight'):
-            selected.append(phase)
-    return selected
-
-
-def phases_left(plan, run_tags, skip_tags):
-    """The phases to run after preflight, in order: those the tags select that the plan has work for, and verify
-    (which proves the result even when nothing was left to do)."""
-    selected = phases_to_run(run_tags, skip_tags)
-    return [phase for phase in PHASES[1:] if phase in selected and
-            (phase == 'verify' or (plan or {}).get('phases', {}).get(phase))]
-
-
-def failed_phase(recorded, plan, run_tags, skip_tags, lease_taken):
-    """The phase a failed run stopped in: the lease when it was never taken, else the first phase due (preflight,
-    then the plan's) that has no record."""
-    if not lease_taken:
-        return 'lease'
-    done = set(record['name'] for record in recorded or [])
-    due = ['preflight'] + (phases_left(plan, run_tags, skip_tags) if plan else [])
-    for phase in due:
-        if phase not in done:
-            return phase
-    return 'report'
-
-
 def phase_record(name, started, finished, outcome, failed=None):
     """What the umbrella keeps of one phase: name, start, duration, changed, summary (and the error when it failed).
     ``outcome`` is what the phase role set (``{'changed': bool, 'summary': str}``); a phase that set nothing
@@ -217,15 +240,6 @@ def phase_record(name, started, finished, outcome, failed=None):
         record['failed'] = True
         record['error'] = failed
     return record
-
-
-def next_phase_record(name, recorded, run_started, now, outcome):
-    """The record of the phase that just ended: it started when the previous one ended (or the run started)."""
-    started = float(run_started)
-    if recorded:
-        last = recorded[-1]
-        started = float(last['start']) + float(last['duration'])
-    return phase_record(name, started, now, outcome)
 
 
 def nothing_changed(recorded):

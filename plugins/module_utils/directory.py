@@ -13,7 +13,8 @@ from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import (
-    SIP_ATTRIBUTE, attribute_values, dn_equal, escape_filter_bytes, escape_filter_value, first_value, owner_kind,
+    HOME_SERVER_ATTRIBUTE, SIP_ATTRIBUTE, SIP_ENABLED_ATTRIBUTE, attribute_values, dn_equal, escape_filter_bytes,
+    escape_filter_value, first_value, owner_kind,
 )
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip
 
@@ -90,7 +91,19 @@ class Directory(DirectoryConnection):
     def _record_owner(found, entry):
         key = (first_value(entry, SIP_ATTRIBUTE, '') or '').lower()
         if key in found and not any(dn_equal(entry['dn'], o['dn']) for o in found[key]):
-            found[key].append({'dn': entry['dn'], 'kind': owner_kind(attribute_values(entry, 'objectClass'))})
+            enabled = first_value(entry, SIP_ENABLED_ATTRIBUTE)
+            found[key].append({'dn': entry['dn'], 'kind': owner_kind(attribute_values(entry, 'objectClass')),
+                               'sip_enabled': None if enabled is None else str(enabled).upper() == 'TRUE',
+                               'home_server': first_value(entry, HOME_SERVER_ATTRIBUTE) or None})
+
+    def similar_users(self, sip_address, limit=5):
+        """SIP-enabled users whose SIP URI starts like ``sip_address`` (its first three letters, same domain): the
+        likely intended owner when nothing carries a URI (a typo)."""
+        local, _at, domain = normalize_sip(sip_address)[4:].partition('@')
+        pattern = 'sip:%s*@%s' % (escape_filter_value(local[:3]), escape_filter_value(domain))
+        found = self.search(self.search_base, '(&(objectClass=user)(%s=%s))' % (SIP_ATTRIBUTE, pattern),
+                            [SIP_ATTRIBUTE])
+        return sorted(first_value(entry, SIP_ATTRIBUTE) for entry in found)[:limit]
 
     def _batched_sip_owners(self, bases, wanted, batch_size):
         found = dict((uri, []) for uri in wanted)
@@ -99,7 +112,8 @@ class Directory(DirectoryConnection):
             terms = ''.join('(%s=%s)' % (SIP_ATTRIBUTE, escape_filter_value(uri)) for uri in batch)
             search_filter = '(|%s)' % terms if len(batch) > 1 else terms
             for base in bases:
-                for entry in self.search(base, search_filter, [SIP_ATTRIBUTE, 'objectClass']):
+                for entry in self.search(base, search_filter, [SIP_ATTRIBUTE, 'objectClass', SIP_ENABLED_ATTRIBUTE,
+                                                               HOME_SERVER_ATTRIBUTE]):
                     self._record_owner(found, entry)
         self.last_strategy = 'batched'
         return found
@@ -123,7 +137,7 @@ class Directory(DirectoryConnection):
                     return None
                 key = (first_value(entry, SIP_ATTRIBUTE, '') or '').lower()
                 if key in found and not any(dn_equal(entry['dn'], o['dn']) for o in found[key]):
-                    found[key].append({'dn': entry['dn'], 'kind': kind})
+                    found[key].append({'dn': entry['dn'], 'kind': kind, 'sip_enabled': None, 'home_server': None})
         self.last_strategy = 'scan'
         return found
 

@@ -23,6 +23,7 @@ else:
 
 SIP_ATTRIBUTE = 'msRTCSIP-PrimaryUserAddress'
 SIP_ENABLED_ATTRIBUTE = 'msRTCSIP-UserEnabled'
+HOME_SERVER_ATTRIBUTE = 'msRTCSIP-PrimaryHomeServer'  # DN of the pool (registrar) a Lync-enabled user is homed on
 
 
 def escape_filter_bytes(value):

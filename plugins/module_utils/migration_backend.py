@@ -237,6 +237,11 @@ class MigrationBackend(object):
                                          for kind, count in sorted(kinds.items())]
             result['preview'] = {'counts': predicted['counts'], 'warning_kinds': kinds,
                                  'examples': [text for _kind, text in predicted['warnings'][:20]]}
+            lookup = (self.params.get('lookup_sip_address') or '').lower()
+            if lookup:
+                result['lookup_account_rooms'] = sorted(
+                    room['name'] for room in predicted['rooms'].values()
+                    if lookup in room['members'] or lookup in room['managers'] or lookup in room['presenters'])
             if rehearse:
                 result['rehearsal'] = self.rehearse()
                 result['blockers'].extend(result['rehearsal']['blockers'])
@@ -251,7 +256,14 @@ class MigrationBackend(object):
         instance, db_name = self.source_db()
         name = windows_join(self.params['export_dir'], '%s-rehearsal.zip' % self.source)
         outcome = {'file': name, 'export_seconds': None, 'whatif_seconds': None, 'errors': [], 'warnings': [],
-                   'export_warnings': [], 'warning_kinds': {}, 'blockers': []}
+                   'export_warnings': [], 'warning_kinds': {}, 'blockers': [], 'skipped': None}
+        source, _target = self.require_pools()
+        if source['state'] in ('stopped', 'disabled') or self.record['steps']:
+            # too late to rehearse before the disable: the migrate phase's own -WhatIf gate decides now
+            outcome['skipped'] = ('the migration has begun (recorded steps: %s)' % ', '.join(sorted(self.record['steps']))
+                                  if self.record['steps'] else 'the legacy pool %s is already %s' % (self.source,
+                                                                                                 source['state']))
+            return outcome
         started = time.time()
         try:
             outcome['export_warnings'] = self.platform.export_to_file(

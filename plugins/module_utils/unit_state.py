@@ -96,8 +96,10 @@ def _json_text(data):
 
 def handed_over(units, state_dir, legacy_pool):
     """The files of the unit's state that an earlier job handed out (``units``: its ``pchat_units`` artifact, one
-    entry per unit), as ``[{'path', 'content'}]`` to write into this controller's unit folder where missing: the
-    well-known user's backup snapshot (``backups/<its file name>``) and the migration record (``migration.json``).
+    entry per unit), as ``[{'path', 'content', 'force'}]`` to write into this controller's unit folder: the
+    well-known user's backup snapshot (``backups/<its file name>``, where missing) and the migration record
+    (``migration.json``, where missing or older than the one handed over: a rollback job that superseded the
+    migration hands out a newer record than the cutover job's controller kept).
 
     An entry that is absent or null hands nothing over; one that is not what a cutover hands out raises ValueError.
     """
@@ -120,11 +122,15 @@ def handed_over(units, state_dir, legacy_pool):
         name = os.path.basename(str(artifact.get('backup_file') or '')) or 'handed-over.json'
         if not name.endswith('.json'):
             name += '.json'
-        files.append({'path': os.path.join(backup_dir(state_dir, legacy_pool), name), 'content': _json_text(snapshot)})
+        files.append({'path': os.path.join(backup_dir(state_dir, legacy_pool), name), 'content': _json_text(snapshot),
+                      'force': False})
     record = artifact.get('migration')
     if record is not None:
         if not isinstance(record, dict) or record.get('format') != MIGRATION_RECORD_FORMAT:
             raise ValueError('pchat_units[%s].migration is not a migration record of pchat.cutover (format %s)'
                              % (unit_key(legacy_pool), MIGRATION_RECORD_FORMAT))
-        files.append({'path': migration_record_file(state_dir, legacy_pool), 'content': _json_text(record)})
+        path = migration_record_file(state_dir, legacy_pool)
+        here = _load_json(path)
+        newer = not isinstance(here, dict) or str(record.get('updated') or '') > str(here.get('updated') or '')
+        files.append({'path': path, 'content': _json_text(record), 'force': newer})
     return files

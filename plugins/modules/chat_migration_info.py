@@ -41,6 +41,12 @@ options:
       - It writes only the scratch export file on the front end; nothing the cutover manages changes.
     type: bool
     default: false
+  lookup_sip_address:
+    description:
+      - The legacy Group Chat's well-known SIP URI (its Lookup service account). When the migration is not done, the
+        task reports in RV(lookup_account_rooms) the rooms of the Group Chat data that name it as a member, manager or
+        presenter - a person's account, not the Lookup service's.
+    type: str
 seealso:
   - module: pchat.cutover.chat_migration
 '''
@@ -91,6 +97,12 @@ rehearsal:
     C(export_warnings) and C(blockers) (also in RV(blockers)); else V(null).
   returned: always
   type: dict
+lookup_account_rooms:
+  description: With O(lookup_sip_address) and a migration not done, the rooms of the Group Chat data that name it.
+  returned: when O(lookup_sip_address) is set and the migration is not done
+  type: list
+  elements: str
+  sample: []
 superseded:
   description: Migrations recorded before and superseded since (a rollback started the legacy pool again), oldest
     first, each with C(at) and its C(steps).
@@ -119,7 +131,8 @@ def read_migration(module):
 
 
 def main():
-    module = PchatModule(argument_spec=dict(MIGRATION_SPEC, rehearse=dict(type='bool', default=False)),
+    module = PchatModule(argument_spec=dict(MIGRATION_SPEC, rehearse=dict(type='bool', default=False),
+                                            lookup_sip_address=dict(type='str')),
                          uses=('platform',))
     module.run(lambda: read_migration(module))
 

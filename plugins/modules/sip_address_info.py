@@ -32,6 +32,13 @@ options:
     type: list
     elements: str
     required: true
+  similar:
+    description:
+      - For each URI nobody owns, also list up to five SIP-enabled users whose URI starts with the same three letters
+        in the same domain (RV(owners) C(similar)): the likely intended URI when one was mistyped. One more search per
+        such URI.
+    type: bool
+    default: false
   batch_size:
     description:
       - How many URIs go into one search filter. Larger batches mean fewer searches; Active Directory accepts
@@ -61,14 +68,17 @@ owners:
   description:
     - For each asked SIP URI (as given), its owner.
     - C(kind) is V(none), V(user), V(contact) or V(conflict) (several owners); C(dns) lists the owners' DNs.
-    - C(owners) lists each owner with its C(dn) and C(kind).
+    - C(owners) lists each owner with its C(dn), C(kind), C(sip_enabled) (C(msRTCSIP-UserEnabled), V(null) when not
+      read) and C(home_server) (C(msRTCSIP-PrimaryHomeServer), the DN of the pool a Lync-enabled user is homed on).
+    - With O(similar), C(similar) lists lookalike SIP URIs of users for a URI nobody owns.
   returned: always
   type: dict
   sample:
     "sip:OCSChat@contoso.com":
       kind: user
       dns: [CN=OCSChat,CN=Users,DC=contoso,DC=com]
-      owners: [{dn: CN=OCSChat,CN=Users,DC=contoso,DC=com, kind: user}]
+      owners: [{dn: CN=OCSChat,CN=Users,DC=contoso,DC=com, kind: user, sip_enabled: true,
+                home_server: "CN=Lc Services,CN=Microsoft,CN=1:1,CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com"}]
 summary:
   description: How many distinct URIs fell into each kind.
   returned: always
@@ -108,6 +118,10 @@ def owners_of(module):
                          details={'malformed': [{'index': i, 'value': v, 'reason': r} for i, v, r in bad[:100]]})
     found = module.directory.find_sip_owners(addresses, module.params['batch_size'])
     owners = dict((address, found[normalize_sip(address)]) for address in addresses)
+    if module.params['similar']:
+        for address, answer in owners.items():
+            if answer['kind'] == 'none' and 'similar' not in answer:
+                answer['similar'] = module.directory.similar_users(address)
     summary = {'none': 0, 'user': 0, 'contact': 0, 'conflict': 0}
     for answer in found.values():
         summary[answer['kind']] += 1
@@ -119,6 +133,7 @@ def main():
         argument_spec=dict(
             sip_addresses=dict(type='list', elements='str', required=True),
             batch_size=dict(type='int', default=500),
+            similar=dict(type='bool', default=False),
         ),
         uses=('directory',),
     )

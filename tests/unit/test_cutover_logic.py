@@ -35,7 +35,7 @@ def after_cutover():
     facts['pools'][1]['state'] = 'started'
     facts['owner'] = {'kind': 'contact', 'dns': [CONTACT_DN]}
     facts['endpoint'] = {'sip_address': SIP, 'pool_fqdn': TARGET, 'dn': CONTACT_DN}
-    facts['migration'] = {'status': 'done', 'blockers': [], 'import_warnings': [],
+    facts['migration'] = {'status': 'done', 'blockers': [], 'import_warnings': [], 'steps': {'import': {'done': True}},
                           'comparison': {'matches': True, 'summary': '20 rooms, 5 categories as exported'},
                           'unverifiable': ['message history: no cmdlet counts messages']}
     facts['backup'] = '/state/backups/OCSChat.json'
@@ -110,11 +110,61 @@ def test_an_endpoint_on_another_pool_is_recreated_with_a_note():
     assert any('moves it to pcpool.contoso.com' in note for note in result['notes'])
 
 
-def test_no_owner_and_no_backup_are_noted():
+def test_no_owner_and_no_backup_are_noted_when_the_migration_record_shows_a_cutover_under_way():
     facts = after_cutover()
     facts['owner'], facts['endpoint'], facts['backup'] = {'kind': 'none', 'dns': []}, None, None
-    notes = logic.plan(facts)['notes']
-    assert any('no backup' in note for note in notes) and any('has no owner' in note for note in notes)
+    result = logic.plan(facts)
+    assert result['blockers'] == []
+    assert any('no backup' in note for note in result['notes'])
+    assert any('has no owner' in note and "migration record has import" in note for note in result['notes'])
+
+
+def test_a_sip_uri_nobody_owns_without_any_state_of_the_unit_is_a_typo_that_blocks():
+    facts = before_cutover()
+    facts['sip_address'] = 'sip:OCSChatt@contoso.com'
+    facts['unit_dir'] = '/state/gc.contoso.com'
+    facts['owner'] = {'kind': 'none', 'dns': [], 'similar': ['sip:OCSChat@contoso.com']}
+    blockers = logic.plan(facts)['blockers']
+    assert len(blockers) == 1, blockers
+    for text in ('nothing in Active Directory carries sip:OCSChatt@contoso.com', '/state/gc.contoso.com',
+                 'pchat_sip_address is probably mistyped', 'similar SIP URI: sip:OCSChat@contoso.com',
+                 'Nothing was changed'):
+        assert text in blockers[0]
+
+
+def test_a_backup_alone_makes_a_unit_resumed():
+    facts = before_cutover()
+    facts['owner'], facts['backup'] = {'kind': 'none', 'dns': []}, '/state/backups/x.json'
+    assert logic.plan(facts)['blockers'] == []
+
+
+@pytest.mark.parametrize('details, rooms, problem', [
+    ({'sip_enabled': False, 'home_server': None}, [], 'not enabled for Lync'),
+    ({'sip_enabled': True, 'home_server': None}, [], 'homed on no Lync pool'),
+    ({'sip_enabled': True, 'home_server': 'CN=lyncpool'}, ['Sales', 'Support'], 'names it in 2 chat room(s)'),
+    ({'sip_enabled': True, 'home_server': 'CN=lyncpool'}, [], None),
+    ({'sip_enabled': None, 'home_server': None}, [], None),  # not read (a scan): nothing is claimed
+])
+def test_a_user_owner_must_look_like_the_lookup_service_account(details, rooms, problem):
+    facts = before_cutover()
+    facts['owner'] = {'kind': 'user', 'dns': [USER_DN], 'owners': [dict(details, dn=USER_DN, kind='user')]}
+    facts['migration']['lookup_account_rooms'] = rooms
+    blockers = logic.plan(facts)['blockers']
+    if problem is None:
+        assert blockers == []
+    else:
+        assert len(blockers) == 1 and problem in blockers[0] and USER_DN in blockers[0], blockers
+        assert 'not the legacy Group Chat\'s Lookup service account' in blockers[0]
+
+
+def test_a_superseded_migration_is_migrated_again_and_says_it_overwrites():
+    facts = after_cutover()
+    facts['pools'][0]['state'] = 'started'  # the rollback started the legacy pool again
+    facts['migration'] = {'status': 'not_started', 'steps': {}, 'superseded': [{'at': 'x', 'steps': {'import': {}}}],
+                          'blockers': [], 'import_warnings': []}
+    result = logic.plan(facts)
+    assert result['left'] == ['disable', 'migrate', 'start'] and result['blockers'] == []
+    assert any('exports and imports anew' in note and 'overwrites' in note for note in result['notes'])
 
 
 def test_wrong_pool_kinds_and_missing_pools_block():
@@ -212,19 +262,7 @@ def test_verdict_does_not_change_its_input():
     assert facts == frozen
 
 
-# -- tags, phase records, figures -----------------------------------------------------------------------------
-@pytest.mark.parametrize('run, skip, expected', [
-    (['all'], [], list(logic.PHASES)),
-    ([], [], list(logic.PHASES)),
-    (['migrate'], [], ['preflight', 'migrate']),
-    (['delete', 'recreate'], [], ['preflight', 'delete', 'recreate']),
-    (['all'], ['verify', 'preflight'], ['preflight', 'disable', 'migrate', 'delete', 'recreate', 'start']),
-    (['preflight'], [], ['preflight']),
-])
-def test_tags_select_phases_in_order_and_preflight_always_runs(run, skip, expected):
-    assert logic.phases_to_run(run, skip) == expected
-
-
+# -- phase records, figures -----------------------------------------------------------------------------
 def test_a_phase_record_has_its_duration_and_outcome():
     record = logic.phase_record('migrate', 100.0, 7300.5, {'changed': True, 'summary': 'imported 20 rooms'})
     assert record == {'name': 'migrate', 'start': 100.0, 'started': '1970-01-01T00:01:40Z', 'duration': 7200.5,
@@ -251,26 +289,13 @@ def test_missing_connection_names_the_variables_unless_the_environment_has_them(
     assert logic.missing_connection({'ldap_url': 'ldaps://dc01'}, {'PCHAT_PSRP_HOST': 'fe01'}) == []
 
 
-def test_the_phases_left_are_those_selected_with_work_and_verify():
-    plan = logic.plan(before_cutover())
-    assert logic.phases_left(plan, ['all'], []) == ['disable', 'migrate', 'delete', 'recreate', 'start', 'verify']
-    assert logic.phases_left(plan, ['migrate'], []) == ['migrate']
-    done = logic.plan(after_cutover())
-    assert logic.phases_left(done, ['all'], []) == ['verify']
-    assert logic.phases_left(done, ['all'], ['verify']) == []
-
-
 def test_set_only_drops_unset_options():
     assert logic.set_only({'ldap_url': 'ldaps://dc01', 'timeout': None, 'search_base': '', 'validate_certs': False}) == {
         'ldap_url': 'ldaps://dc01', 'validate_certs': False}
 
 
-def test_phases_chain_their_start_times_and_the_failed_phase_is_the_first_without_a_record():
-    first = logic.next_phase_record('preflight', [], 1000.0, 1003.5, {'changed': False, 'summary': 'plan'})
-    second = logic.next_phase_record('disable', [first], 1000.0, 1010.0, {'changed': True, 'summary': 'off'})
+def test_nothing_changed_reads_the_phase_records():
+    first = logic.phase_record('preflight', 1000.0, 1003.5, {'changed': False, 'summary': 'plan'})
+    second = logic.phase_record('disable', 1003.5, 1010.0, {'changed': True, 'summary': 'off'})
     assert (first['start'], first['duration']) == (1000.0, 3.5) and (second['start'], second['duration']) == (1003.5, 6.5)
     assert logic.nothing_changed([first]) and not logic.nothing_changed([first, second])
-    plan = logic.plan(before_cutover())
-    assert logic.failed_phase([first, second], plan, ['all'], [], True) == 'migrate'
-    assert logic.failed_phase([], None, ['all'], [], True) == 'preflight'
-    assert logic.failed_phase([], None, ['all'], [], False) == 'lease'

@@ -39,6 +39,13 @@ def open_database(ctx, db_instance, db_name):
             'Server is configured to allow remote connections. (instance "%s")' % db_instance,
             'SqlConnectionFailed', category='ConnectionError', target=db_instance,
             exception_type='System.Data.SqlClient.SqlException'))
+    if not ctx.knobs.get('sql_delegation', True):
+        # The second hop: the remote session's logon has no credentials to pass on, so SQL Server sees an anonymous
+        # logon and refuses it (error 18456). Every SQL instance of the lab is on its own server, as in production.
+        ctx.fail(ctx.cmdlet_error(
+            "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'. (instance \"%s\")" % db_instance,
+            'SqlLoginFailed', category='AuthenticationError', target=db_instance,
+            exception_type='System.Data.SqlClient.SqlException'))
     if row is None:
         ctx.fail(ctx.cmdlet_error('Cannot open database "%s" requested by the login. The login failed. (instance '
                                   '"%s")' % (db_name, db_instance), 'SqlDatabaseNotFound', category='OpenError',
@@ -221,7 +228,8 @@ def export_data(ctx):
             writer.rooms(_room_items(ctx, selection, hold=CONTENT not in members))
         if CONTENT in members:
             messages = _message_count(ctx, selection)
-            writer.content(_content(ctx, selection), after_room=lambda n: _after_room(ctx, n))
+            writer.content(_content(ctx, selection), after_room=lambda n: (
+                _progress(ctx, 'Exporting chat content', n, len(selection.rooms)), _after_room(ctx, n)))
         writer.close()
     except BaseException:
         handle.close()
@@ -247,10 +255,18 @@ def export_data(ctx):
 
 
 def _room_items(ctx, selection, hold):
+    total = len(selection.rooms)
     for index, room in enumerate(selection.rooms, 1):
         yield dict(room, roles=selection.numbered(selection.room_roles[room['id']]))
         if hold:
+            _progress(ctx, 'Exporting chat rooms', index, total)
             _after_room(ctx, index)
+
+
+def _progress(ctx, activity, done, total):
+    """A progress record after each room (an assumption: what Lync's cmdlets write while they work is not
+    documented; docs/lab-emulator.md)."""
+    ctx.progress(activity, '%d of %d chat rooms' % (done, total), int(done * 100 / total) if total else -1)
 
 
 def _content(ctx, selection):
@@ -505,6 +521,7 @@ class ImportRun(object):
                 self.not_migrated.add(room['id'])
                 continue
             target_ids[room['id']] = room_id
+            _progress(self.ctx, 'Importing chat rooms', index, len(planned))
             self.ctx.hold('rooms:%d' % index)
         while pending is not None:  # content not in room order, or for rooms not in the file
             room_id = target_ids.get(pending[0])
