@@ -30,6 +30,7 @@ GUIDES = (
     ('inventory', 'An inventory for a real deployment', 'README.md', 'An inventory for a real deployment'),
     ('awx', None, 'docs/awx.md', None),
     ('packaging', None, 'docs/packaging.md', None),
+    ('porting', None, 'docs/porting.md', None),
     ('reliability', None, 'docs/reliability.md', None),
 )
 _LINK = re.compile(r'(\]\()([^)\s]+)(\))')

@@ -52,3 +52,27 @@ def test_fragments_are_yaml_of_known_sections():
     for name in _fragments():
         content = read_yaml(os.path.join(CHANGELOGS, 'fragments', name))
         assert isinstance(content, dict) and set(content) <= sections, (name, content)
+
+
+def test_the_tarball_changelog_names_its_version_with_every_pending_fragment(tarball, galaxy):
+    """`make build` releases the pending fragments as galaxy.yml's version in the tarball (scripts/build.sh)."""
+    import tarfile  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+    version = galaxy['version']
+    with tarfile.open(tarball) as archive:
+        rst = archive.extractfile('CHANGELOG.rst').read().decode('utf-8')
+        changes = yaml.safe_load(archive.extractfile('changelogs/changelog.yaml'))
+    assert 'v%s\n' % version in rst, 'CHANGELOG.rst of the tarball does not name %s' % version
+    release = changes['releases'][version]
+    assert set(_fragments()) <= set(release.get('fragments') or []), (_fragments(), release.get('fragments'))
+    pending = {}
+    for name in _fragments():
+        for section, entries in read_yaml(os.path.join(CHANGELOGS, 'fragments', name)).items():
+            pending.setdefault(section, []).extend(entries if isinstance(entries, list) else [entries])
+    for section, entries in pending.items():
+        shipped = release['changes'][section]
+        for entry in entries:
+            assert entry.strip() in (shipped.strip() if isinstance(shipped, str) else [e.strip() for e in shipped]), \
+                (section, entry)
+    for earlier in changes['releases']:
+        assert 'v%s\n' % earlier in rst  # earlier releases stay in the notes

@@ -89,8 +89,10 @@ def test_one_repository_address(shipped, galaxy):
     owner = repository.rsplit('/', 2)[1]
     stray = []
     for path, text in sorted(texts.items()):
-        stray += ['%s: %s' % (path, url) for url in re.findall(r'https?://[^\s)>\]"\'`]+', text)
-                  if ('github.com/%s/' % owner in url and not url.startswith(repository + '/')) or '.invalid' in url]
+        for url in re.findall(r'https?://[^\s)>\]"\'`]+', text):
+            ours = 'github.com/%s/' % owner in url
+            if (ours and url.rstrip('/.,;') != repository and not url.startswith(repository + '/')) or '.invalid' in url:
+                stray.append('%s: %s' % (path, url))
     assert not stray, 'another address for the repository, or a placeholder:\n' + '\n'.join(stray)
 
 
