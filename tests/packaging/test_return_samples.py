@@ -16,8 +16,7 @@ from conftest import REPO_ROOT, clean_env, run, tool
 def _keys(returns, prefix=''):
     for name, spec in sorted((returns or {}).items()):
         yield prefix + name, spec
-        for item in _keys(spec.get('contains'), prefix + name + '.'):
-            yield item
+        yield from _keys(spec.get('contains'), prefix + name + '.')
 
 
 def test_every_return_key_has_a_sample(installed):
