@@ -7,7 +7,7 @@ options from module_defaults. ansible-core does not apply argument-spec defaults
 role's tasks use must come from its defaults/main.yml (tests/packaging/test_role_defaults.py checks them against
 what ansible-doc shows); before they did, preflight, migrate, recreate and verify failed on undefined variables.
 
-Each role runs as a preview (--check) against the lab: nothing changes, and the lab is not reset for it."""
+Each role runs as a preview (--check) against the lab as seeded (reset first): nothing changes."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -63,13 +63,13 @@ def preview(role, lab, tmp_path):
 
 
 @pytest.mark.parametrize('role', ['preflight', 'migrate', 'verify', 'disable', 'start'])
-def test_a_phase_role_previews_alone(role, lab, tmp_path):
+def test_a_phase_role_previews_alone(role, lab, clean_lab, tmp_path):
     returncode, output = preview(role, lab, tmp_path)
     assert returncode == 0, output[-3000:]
     assert 'failed=0' in output
 
 
-def test_recreate_alone_refuses_for_the_owner_it_was_not_told_is_gone(lab, tmp_path):
+def test_recreate_alone_refuses_for_the_owner_it_was_not_told_is_gone(lab, clean_lab, tmp_path):
     """Without preflight's reads (pchat_facts_before, by default nothing read) a preview cannot assume the delete
     phase ran: the well-known user still owns the SIP URI, and the endpoint is refused, naming it and the fix."""
     returncode, output = preview('recreate', lab, tmp_path)
