@@ -32,7 +32,7 @@ step "collection build (changelog released as galaxy.yml's version, docs site gu
 step "packaging: tarball contents, changelog, execution-environment build context, role defaults, RETURN samples, links"
 $PY -m pytest -q -p no:cacheprovider tests/packaging
 
-step "publishing: galaxy-importer as Automation Hub runs it, antsibull-docs lint-collection-docs, the docs site (about 30 s)"
+step "publishing: galaxy-importer as Automation Hub runs it, antsibull-docs lint-collection-docs, the docs site (30-45 s)"
 .venv-publish/bin/python scripts/publish_check.py
 
 if [ -x scripts/molecule.sh ]; then
