@@ -20,14 +20,19 @@ STAMP := $(VENV)/.installed
 # The support matrix's oldest end (docs/packaging.md): the oldest ansible-core that meta/runtime.yml declares.
 OLDEST_VENV ?= .venv-oldest
 OLDEST_STAMP := $(OLDEST_VENV)/.installed
+# What Galaxy / Automation Hub and a docs site run on the tarball (galaxy-importer, antsibull-docs, Sphinx): a
+# virtualenv of its own (docs/packaging.md, "Publishing").
+PUBLISH_VENV ?= .venv-publish
+PUBLISH_STAMP := $(PUBLISH_VENV)/.installed
 
-.PHONY: help setup debs setup-oldest lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
+.PHONY: help setup debs setup-oldest setup-publish publish release lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
 	@echo "make test   - set up, then every test and quality gate (what CI runs)"
 	@echo "make setup | lab | lab-down | lab-status | lab-reset | unit | integration | sanity | lint | molecule | benchmarks | build"
-	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog) | changelog (release)"
+	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog, role defaults, links)"
+	@echo "make publish (galaxy-importer as Automation Hub runs it, antsibull-docs lint, the docs site) | release"
 
 setup: debs $(STAMP)
 	@mkdir -p .ansible/collections/ansible_collections/pchat
@@ -51,6 +56,13 @@ setup-oldest: setup $(OLDEST_STAMP)
 
 $(OLDEST_STAMP): requirements-oldest.txt meta/ee-requirements.txt bindep.txt | $(STAMP)
 	@PYTHON=$(PYTHON) ./scripts/setup_oldest.sh $(OLDEST_VENV)
+	@touch $@
+
+setup-publish: setup $(PUBLISH_STAMP)
+
+$(PUBLISH_STAMP): requirements-publish.txt
+	@test -x $(PUBLISH_VENV)/bin/python || $(PYTHON) -m venv $(PUBLISH_VENV)
+	$(PUBLISH_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-publish.txt
 	@touch $@
 
 lab: setup
@@ -96,17 +108,26 @@ molecule: setup
 benchmarks: setup
 	@./scripts/benchmarks.sh
 
+# The tarball as it is published: the pending changelog fragments released as galaxy.yml's version and the docs
+# site's guides made from the Markdown, in a staging copy (scripts/build.sh; the checkout is not changed).
 build: setup
-	$(VENV)/bin/ansible-galaxy collection build --force --output-path build/
+	./scripts/build.sh build
 
-# Release the fragments in changelogs/fragments/ as galaxy.yml's version and regenerate CHANGELOG.rst
-# (docs/packaging.md, "Cutting a release"). antsibull-changelog runs ansible-doc: the venv's bin/ goes first on PATH.
-changelog: setup
-	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/antsibull-changelog release
+publish: setup-publish
+	$(PUBLISH_VENV)/bin/python scripts/publish_check.py
+
+# Cut a release in the checkout (docs/packaging.md, "Releases"): the fragments in changelogs/fragments/ move into
+# changelogs/changelog.yaml as galaxy.yml's version, CHANGELOG.rst is regenerated; commit the result and tag it.
+# antsibull-changelog runs ansible-doc: the venv's bin/ goes first on PATH.
+release: setup
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/antsibull-changelog release --cummulative-release \
+	  --date "$$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
 	$(VENV)/bin/antsibull-changelog lint
 
-test: setup setup-oldest
+changelog: release
+
+test: setup setup-oldest setup-publish
 	@./scripts/test.sh
 
 clean: lab-down
-	rm -rf build tests/output .pytest_cache
+	rm -rf build tests/output .pytest_cache docs/docsite/rst

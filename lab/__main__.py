@@ -236,6 +236,9 @@ def down(config, out=sys.stdout):
         emulator_down(config, out)
         pid = samba.stop(config)
         print('stopped the lab samba (pid %s)' % pid if pid else 'no lab samba running', file=out)
+        address = samba.release_loopback_address(config)
+        if address:
+            print('removed %s from lo (the lab had added it)' % address, file=out)
         if os.path.isdir(config.lab_dir):
             shutil.rmtree(config.lab_dir)
             print('removed %s' % config.lab_dir, file=out)

@@ -138,21 +138,46 @@ def port_open(port, host=names.LAB_IP, timeout=0.5):
         return False
 
 
-def ensure_loopback_address(address=names.LAB_IP):
-    """Samba binds only to addresses an interface carries: a LAB_IP other than 127.0.0.1 is added to ``lo``."""
+def _loopback_marker(config):
+    """Where the lab notes an address it added to ``lo`` (removed again by ``down``, and only then)."""
+    return os.path.join(config.lab_dir, 'loopback-address')
+
+
+def ensure_loopback_address(address=names.LAB_IP, config=None):
+    """Samba binds only to addresses an interface carries: a LAB_IP other than 127.0.0.1 is added to ``lo``, and with
+    ``config`` the lab notes that it did, so that ``release_loopback_address`` removes it (and nothing else)."""
     shown = subprocess.run(['ip', '-o', 'addr', 'show', 'dev', 'lo'], capture_output=True, text=True, check=False)
     if (' %s/' % address) in shown.stdout:
-        return
+        return False
     added = subprocess.run(['ip', 'addr', 'add', address + '/8', 'dev', 'lo'], capture_output=True, text=True,
                            check=False)
     if added.returncode != 0:
         raise LabError('LAB_IP=%s is not on the loopback interface and `ip addr add %s/8 dev lo` failed: %s'
                        % (address, address, added.stderr.strip()))
+    if config is not None:
+        os.makedirs(config.lab_dir, exist_ok=True)
+        with open(_loopback_marker(config), 'w') as handle:
+            handle.write(address + '\n')
+    return True
+
+
+def release_loopback_address(config):
+    """Remove from ``lo`` the address this lab added (its marker names it); an address the lab found there stays.
+    Returns the address removed, or None."""
+    try:
+        with open(_loopback_marker(config)) as handle:
+            address = handle.read().strip()
+    except OSError:
+        return None
+    removed = subprocess.run(['ip', 'addr', 'del', address + '/8', 'dev', 'lo'], capture_output=True, text=True,
+                             check=False)
+    os.unlink(_loopback_marker(config))
+    return address if removed.returncode == 0 else None
 
 
 def start(config):
     """Start samba in its own session; return its pid once the pid file names it."""
-    ensure_loopback_address()
+    ensure_loopback_address(config=config)
     for port in (names.LDAP_PORT, names.LDAPS_PORT, names.KDC_PORT):
         if port_open(port):
             raise LabError(

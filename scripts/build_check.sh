@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build the collection tarball, install it into a scratch path, and render every module's docs from there.
+# Build the collection tarball as `make build` does (scripts/build.sh), install it into a scratch path, and render
+# every module's docs from there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-ansible-galaxy collection build --force --output-path "$out" >/dev/null
+./scripts/build.sh "$out" >/dev/null
 tarball=$(ls "$out"/pchat-cutover-*.tar.gz)
 ansible-galaxy collection install --force -p "$out/installed" "$tarball" >/dev/null 2>&1
 export ANSIBLE_COLLECTIONS_PATH="$out/installed"

@@ -26,11 +26,14 @@ step "support matrix: unit tests + sanity on the oldest ansible-core (meta/runti
 step "ansible-lint (production profile)"
 ./scripts/lint.sh
 
-step "collection build + ansible-doc of every module"
+step "collection build (changelog released as galaxy.yml's version, docs site guides) + ansible-doc of every module"
 ./scripts/build_check.sh
 
-step "packaging: tarball contents, execution-environment build context, changelog"
+step "packaging: tarball contents, changelog, execution-environment build context, role defaults, RETURN samples, links"
 $PY -m pytest -q -p no:cacheprovider tests/packaging
+
+step "publishing: galaxy-importer as Automation Hub runs it, antsibull-docs lint-collection-docs, the docs site (30-45 s)"
+.venv-publish/bin/python scripts/publish_check.py
 
 if [ -x scripts/molecule.sh ]; then
   step "molecule scenarios"

@@ -53,6 +53,15 @@ CALL_ERRORS = ()
 if PYPSRP_IMPORT_ERROR is None:
     CALL_ERRORS = (WinRMError, requests.exceptions.RequestException, OSError) + KERBEROS_ERRORS
     OPEN_ERRORS = CALL_ERRORS + (ImportError, ValueError)
+# psrp_auth=credssp: requests-credssp (pypsrp[credssp]) raises its own error when the front end refuses CredSSP.
+CREDSSP_ERRORS = ()
+try:
+    from requests_credssp.exceptions import AuthenticationException as CredSSPAuthenticationError
+    CREDSSP_ERRORS = (CredSSPAuthenticationError,)
+    OPEN_ERRORS += CREDSSP_ERRORS
+except ImportError:
+    pass
+CREDSSP_DOC = 'https://learn.microsoft.com/powershell/module/microsoft.wsman.management/enable-wsmancredssp'
 KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_service default)
 
 LYNC_MODULE = 'Lync'
@@ -194,9 +203,14 @@ class LyncSession(object):
         if isinstance(exc, KERBEROS_ERRORS):
             return self._kerberos_error(exc)
         what = self._scrub(exc) or exc.__class__.__name__
-        refused = isinstance(exc, AuthenticationError) or (isinstance(exc, WinRMTransportError) and
-                                                           getattr(exc, 'code', None) == 401)
-        if refused and self.auth == 'kerberos':
+        refused = isinstance(exc, (AuthenticationError,) + CREDSSP_ERRORS) or (
+            isinstance(exc, WinRMTransportError) and getattr(exc, 'code', None) == 401)
+        if isinstance(exc, CREDSSP_ERRORS) and 'available authentication method' in str(exc):
+            # requests-credssp: "The server did not response CredSSP being an available authentication method"
+            hint = ('the front end does not accept CredSSP (psrp_auth=credssp): enable it there, as an administrator, '
+                    'with Enable-WSManCredSSP -Role Server (%s), or use psrp_auth=negotiate with Kerberos '
+                    'delegation for the second hop to the chat and SQL servers' % CREDSSP_DOC)
+        elif refused and self.auth == 'kerberos':
             hint = ('the front end refused the Kerberos ticket of %s for %s: the account may not use remote '
                     'PowerShell there, the server does not accept Kerberos on this endpoint, or its keys for that '
                     'SPN changed since the ticket was issued (kdestroy, then get a new ticket)'

@@ -102,11 +102,37 @@ steps:
   returned: always
   type: list
   elements: dict
+  sample:
+    - step: export
+      changed: true
+      seconds: 0.1
+      file: C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip
+      counts: {categories: 4, rooms: 18, members: 141, disabled_rooms_left_out: 2}
+      warnings: []
+      summary: 'exported gc.contoso.com to C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip: 4 categories,
+        18 rooms, 141 member entries'
+    - step: import
+      changed: true
+      seconds: 0.3
+      report: C:\PchatMigration\pcpool.contoso.com-import-20261128T021500Z.html
+      comparison:
+        matches: true
+        summary: 4 of 4 categories and 18 of 18 rooms present
+        missing_categories: []
+        missing_rooms: []
+        different: []
+      summary: imported C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip into pcpool.contoso.com; 4 of 4
+        categories and 18 of 18 rooms present
 counts:
   description: Per object kind (C(categories), C(rooms), C(members), C(messages)), how many were C(migrated),
     C(already_present) or C(skipped); message counts are V(null) (no cmdlet counts messages).
   returned: always
   type: dict
+  sample:
+    categories: {migrated: 4, already_present: 0, skipped: 0}
+    rooms: {migrated: 18, already_present: 0, skipped: 0}
+    members: {migrated: 141, already_present: 0, skipped: 0}
+    messages: {migrated: null, already_present: null, skipped: null}
 summary:
   description: With O(state=superseded), what was done.
   returned: when O(state=superseded)
@@ -116,6 +142,47 @@ record:
   description: The migration record after the task (what O(record_file) holds).
   returned: always
   type: dict
+  sample:
+    format: pchat.cutover/migration-record/v1
+    source_pool: gc.contoso.com
+    target_pool: pcpool.contoso.com
+    steps:
+      backup:
+        done: true
+        at: '2026-11-28T02:15:00Z'
+        database: pcsql.contoso.com\pchat
+        file: C:\PchatMigration\pcpool.contoso.com-backup-20261128T021500Z.zip
+        warnings: []
+      export:
+        done: true
+        at: '2026-11-28T02:15:00Z'
+        file: C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip
+        settings: {database: gcsql.contoso.com\groupchat, database_name: GroupChat, categories: []}
+        fingerprint: 65afca92367e5d1a30f6fea840fc01c86482152ed36766d3b6444f04d8b0636f
+        warnings: []
+      check:
+        done: true
+        at: '2026-11-28T02:15:01Z'
+        file: C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip
+        warning_kinds: {category_flattened: 2, room_renamed: 13}
+        needs: [category_flattened, room_renamed]
+    counts: {categories: 4, rooms: 18, members: 141, disabled_rooms_left_out: 2}
+    expected:
+      categories:
+        engineering: {name: Engineering, invitations: true}
+      rooms:
+        audit room 0001:
+          name: Audit room 0001
+          category: Engineering
+          disabled: false
+          members: [sip:labuser00002@contoso.com, sip:labuser00041@contoso.com]
+          managers: [sip:labuser00001@contoso.com]
+          presenters: []
+psrp_pipelines:
+  description: How many PowerShell pipelines the task sent to the front end (a count, for anyone counting round trips).
+  returned: always
+  type: int
+  sample: 9
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.migration_backend import MIGRATION_SPEC, STEPS, MigrationBackend

@@ -68,29 +68,63 @@ status:
     it), V(in_progress) (some steps recorded) or V(not_started).
   returned: always
   type: str
+  sample: not_started
 steps:
   description: The steps recorded, by name.
   returned: always
   type: dict
+  sample:
+    backup:
+      done: true
+      at: '2026-11-28T02:15:00Z'
+      database: pcsql.contoso.com\pchat
+      file: C:\PchatMigration\pcpool.contoso.com-backup-20261128T021500Z.zip
+      warnings: []
+    import:
+      done: true
+      at: '2026-11-28T02:15:02Z'
+      file: C:\PchatMigration\gc.contoso.com-export-20261128T021500Z.zip
+      report: C:\PchatMigration\pcpool.contoso.com-import-20261128T021500Z.html
+      comparison: 4 of 4 categories and 18 of 18 rooms present
+      warnings: []
 comparison:
   description: With a recorded export, how the pool matches it (C(matches), C(summary), C(missing_categories),
     C(missing_rooms), C(different)); V(null) otherwise.
   returned: always
   type: dict
+  sample:
+    matches: false
+    summary: 4 of 4 categories and 17 of 18 rooms present
+    missing_categories: []
+    missing_rooms: [Engineering_Support_Backlog room 0011]
+    different: []
 blockers:
   description: What the import would refuse (errors), each naming the object and the fix; empty when V(done).
   returned: always
   type: list
   elements: str
+  sample:
+    - 'principal not provisioned: sip:leaver042@contoso.com is a member of chat rooms but not in Active Directory;
+      remove it from the rooms (legacy Group Chat administration) or restore the account'
 import_warnings:
   description: The warnings the import would give, by kind, and whether each kind is accepted.
   returned: always
   type: list
   elements: str
+  sample:
+    - 2 category_flattened warning(s) (accepted)
+    - '13 room_renamed warning(s): the -WhatIf import will stop on them unless accepted with
+      pchat_migration_accept_warnings'
 preview:
   description: When not V(done), the predicted C(counts), C(warning_kinds) and up to 20 C(examples).
   returned: always
   type: dict
+  sample:
+    counts: {categories: 4, rooms: 18, members: 141, disabled_rooms_left_out: 2}
+    warning_kinds: {category_flattened: 2, room_renamed: 13}
+    examples:
+      - Category "Support" becomes "Engineering_Support"
+      - Room "Backlog room 0011" becomes "Engineering_Support_Backlog room 0011"
 rehearsal:
   description: With O(rehearse) and a migration not done, the rehearsal - C(file) (the scratch export),
     C(export_seconds), C(whatif_seconds), C(errors), C(warnings) (each C(kind) and C(text)), C(warning_kinds) (counts),
@@ -114,6 +148,15 @@ unverifiable:
   returned: always
   type: list
   elements: str
+  sample:
+    - "message history: no Lync cmdlet counts or reads a room's messages, so the history is proven only by the import
+      completing without errors (its -Report on the front end lists what it wrote)"
+    - "files posted in rooms: Lync's export does not carry them (copy them by hand, as the migration guide says)"
+psrp_pipelines:
+  description: How many PowerShell pipelines the task sent to the front end (a count, for anyone counting round trips).
+  returned: always
+  type: int
+  sample: 3
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.migration_backend import MIGRATION_SPEC, MigrationBackend

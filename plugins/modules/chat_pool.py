@@ -81,6 +81,23 @@ pool:
   description: The pool as the task leaves it (in check mode, as it would), shaped as in M(pchat.cutover.chat_pool_info).
   returned: success
   type: dict
+  sample:
+    fqdn: gc.contoso.com
+    kind: group_chat_2010
+    version: Lync Server 2010 Group Chat
+    state: disabled
+    pool_state: null
+    counts: {categories: null, rooms: null, members: null, messages: null}
+    servers:
+      - fqdn: gc01.contoso.com
+        active: true
+        state: disabled
+        services:
+          - name: LyncGroupChatChannel
+            display_name: Lync Server 2010 Group Chat Channel
+            roles: []
+            status: stopped
+            start_mode: disabled
 changed_servers:
   description: FQDNs of the servers whose services were (or in check mode would be) changed.
   returned: success
@@ -93,6 +110,11 @@ actions:
   type: list
   elements: str
   sample: [stop LyncGroupChatChannel on gc01.contoso.com (start mode disabled)]
+psrp_pipelines:
+  description: How many PowerShell pipelines the task sent to the front end (a count, for anyone counting round trips).
+  returned: always
+  type: int
+  sample: 13
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule

@@ -75,45 +75,103 @@ pools:
   returned: always
   type: list
   elements: dict
+  sample:
+    - fqdn: pcpool.contoso.com
+      kind: persistent_chat_2013
+      version: Lync Server 2013 Persistent Chat
+      state: started
+      pool_state: Normal
+      counts: {categories: 4, rooms: 18, members: 141, messages: null}
+      servers:
+        - fqdn: pc01.contoso.com
+          active: true
+          state: started
+          services:
+            - {name: RTCPCHAT, display_name: Lync Server Persistent Chat, roles: [PersistentChatServer],
+               status: running, start_mode: null}
   contains:
     fqdn:
       description: The pool's FQDN (lower case).
       type: str
+      sample: pcpool.contoso.com
     kind:
       description: V(group_chat_2010), V(group_chat_2007r2) or V(persistent_chat_2013).
       type: str
+      sample: persistent_chat_2013
     version:
       description: The product, in words.
       type: str
+      sample: Lync Server 2013 Persistent Chat
     state:
       description: V(started), V(stopped), V(disabled), V(partial) (servers differ) or V(unknown).
       type: str
+      sample: started
     pool_state:
       description: C(Normal) or C(FailedOver) for a Persistent Chat pool, V(null) for a legacy pool.
       type: str
+      sample: Normal
     servers:
       description: Each server with C(fqdn), C(active), C(state) and C(services) (C(name), C(display_name), C(roles),
         C(status), C(start_mode)).
       type: list
       elements: dict
+      sample:
+        - fqdn: gc01.contoso.com
+          active: true
+          state: started
+          services:
+            - name: LyncGroupChatChannel
+              display_name: Lync Server 2010 Group Chat Channel
+              roles: []
+              status: running
+              start_mode: automatic
     counts:
       description: C(categories), C(rooms), C(members), C(messages); V(null) where no cmdlet tells.
       type: dict
+      sample: {categories: 4, rooms: 18, members: 141, messages: null}
     rooms:
       description: With O(rooms=true), the rooms of a Persistent Chat pool.
       type: list
       elements: dict
       returned: when O(rooms=true) and the pool is a Persistent Chat pool
+      sample:
+        - name: Agenda room 0002
+          category: Sales
+          disabled: false
+          members: [sip:labuser00012@contoso.com, sip:labuser00025@contoso.com]
+          managers: [sip:labuser00001@contoso.com, sip:labuser00012@contoso.com]
+          presenters: []
     categories:
       description: With O(rooms=true), the categories of a Persistent Chat pool.
       type: list
       elements: dict
       returned: when O(rooms=true) and the pool is a Persistent Chat pool
+      sample:
+        - {name: Engineering, invitations: true}
+        - {name: Sales, invitations: false}
     message_test:
       description: With O(message_test), the outcome (C(result) Success or Failure, C(latency_seconds), C(error),
         C(diagnosis), C(warnings)).
       type: dict
       returned: when O(message_test) is set and the pool is a Persistent Chat pool
+      sample:
+        result: Failure
+        latency_seconds: 0.003
+        error: The sender sip:user0001@contoso.com is not a user enabled for Lync Server.
+        diagnosis: Use two SIP-enabled test users.
+        warnings:
+          - 'Test-CsPersistentChatMessage failed for pcpool.contoso.com: The sender sip:user0001@contoso.com is not a user
+            enabled for Lync Server.'
+pipelines:
+  description: How many PowerShell pipelines the task sent to the front end.
+  returned: always
+  type: int
+  sample: 12
+psrp_pipelines:
+  description: The same count as RV(pipelines), under the name every module uses.
+  returned: always
+  type: int
+  sample: 12
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError

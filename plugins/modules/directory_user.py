@@ -156,6 +156,7 @@ existed:
   description: Whether the user existed before this task.
   returned: always
   type: bool
+  sample: true
 backup_file:
   description: Path of the snapshot written before the change; V(null) when none was written (check mode, no
     change, or no O(backup_dir)).
@@ -173,11 +174,24 @@ changed_attributes:
   returned: always
   type: list
   elements: str
+  sample: [displayName, msRTCSIP-UserEnabled]
 warnings_detail:
   description: What a restore could not bring back, one line each.
   returned: when O(restore_from) is set
   type: list
   elements: str
+  sample:
+    - group CN=Chat Owners,OU=Groups,DC=contoso,DC=com no longer exists; membership not restored.
+searches:
+  description: LDAP search requests sent (each page of a paged search counts).
+  returned: always
+  type: int
+  sample: 3
+ldap_searches:
+  description: The same count as RV(searches), under the name every module uses.
+  returned: always
+  type: int
+  sample: 3
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule

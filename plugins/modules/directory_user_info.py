@@ -57,15 +57,36 @@ exists:
   description: Whether exactly one user matched.
   returned: always
   type: bool
+  sample: true
 user:
   description: The user when exactly one matched, else V(null). Keys as in RV(users).
   returned: always
   type: dict
+  sample:
+    dn: CN=OCSChat,CN=Users,DC=contoso,DC=com
+    sam_account_name: OCSChat
+    display_name: Group Chat well-known user
+    sip_address: sip:OCSChat@contoso.com
+    sip_enabled: true
+    account_enabled: false
+    object_guid: e84101ec-b829-48eb-89d1-84aa116af7f1
+    object_sid: S-1-5-21-2098308877-584151828-3286852836-1102
+    member_of: []
 users:
   description: Every user that matched (more than one only when a SIP address or logon name is ambiguous).
   returned: always
   type: list
   elements: dict
+  sample:
+    - dn: CN=OCSChat,CN=Users,DC=contoso,DC=com
+      sam_account_name: OCSChat
+      display_name: Group Chat well-known user
+      sip_address: sip:OCSChat@contoso.com
+      sip_enabled: true
+      account_enabled: false
+      object_guid: e84101ec-b829-48eb-89d1-84aa116af7f1
+      object_sid: S-1-5-21-2098308877-584151828-3286852836-1102
+      member_of: []
   contains:
     dn:
       description: Distinguished name.
@@ -74,9 +95,11 @@ users:
     sam_account_name:
       description: sAMAccountName.
       type: str
+      sample: OCSChat
     display_name:
       description: displayName, or V(null).
       type: str
+      sample: Group Chat well-known user
     sip_address:
       description: msRTCSIP-PrimaryUserAddress as stored, or V(null).
       type: str
@@ -84,19 +107,34 @@ users:
     sip_enabled:
       description: msRTCSIP-UserEnabled, or V(null) when not set.
       type: bool
+      sample: true
     account_enabled:
       description: Whether the account is enabled (userAccountControl), or V(null).
       type: bool
+      sample: false
     object_guid:
       description: objectGUID.
       type: str
+      sample: e84101ec-b829-48eb-89d1-84aa116af7f1
     object_sid:
       description: objectSid.
       type: str
+      sample: S-1-5-21-2098308877-584151828-3286852836-1102
     member_of:
       description: DNs of the groups the user belongs to (memberOf).
       type: list
       elements: str
+      sample: [CN=Chat Owners,OU=Groups,DC=contoso,DC=com]
+searches:
+  description: LDAP search requests sent (each page of a paged search counts).
+  returned: always
+  type: int
+  sample: 2
+ldap_searches:
+  description: The same count as RV(searches), under the name every module uses.
+  returned: always
+  type: int
+  sample: 2
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import SIP_ATTRIBUTE

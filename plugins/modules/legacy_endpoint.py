@@ -110,23 +110,44 @@ endpoint_before:
   description: The endpoint before the task (same keys as RV(endpoint)); V(null) when there was none.
   returned: success
   type: dict
+  sample:
+    sip_address: sip:OCSChat@contoso.com
+    pool_fqdn: pcpool2.contoso.com
+    display_name: OCSChat@contoso.com
+    dn: CN={94F9328B-3E29-41F2-9096-6AAB5C15672D},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com
 action:
   description: V(created), V(moved) (remove + new), V(recreated) (display name changed), V(removed) or V(none).
   returned: success
   type: str
+  sample: created
 owners_before:
   description: Who owned the SIP URI before the task, as M(pchat.cutover.sip_address_info) reports it.
   returned: success
   type: dict
+  sample:
+    kind: user
+    dns: [CN=OCSChat,CN=Users,DC=contoso,DC=com]
 waited_seconds:
   description: How long the task waited for the front end's view of AD to forget the user.
   returned: success
   type: float
+  sample: 15.2
 assumed_removed:
   description: In check mode with O(replaces), the DNs whose ownership was treated as gone.
   returned: success
   type: list
   elements: str
+  sample: [CN=OCSChat,CN=Users,DC=contoso,DC=com]
+ldap_searches:
+  description: How many LDAP search requests the task sent (a count, for anyone counting round trips).
+  returned: always
+  type: int
+  sample: 3
+psrp_pipelines:
+  description: How many PowerShell pipelines the task sent to the front end.
+  returned: always
+  type: int
+  sample: 12
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.endpoint_backend import EndpointBackend

@@ -64,6 +64,25 @@ endpoints:
   returned: always
   type: list
   elements: dict
+  sample:
+    - sip_address: sip:OCSChat@contoso.com
+      pool_fqdn: pcpool.contoso.com
+      display_name: OCSChat@contoso.com
+      dn: CN={6F0C1C8E-3B0A-4C55-9A59-0E5D9A3C2B11},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com
+    - sip_address: sip:PersistentChatService-pcpool@contoso.com
+      pool_fqdn: pcpool.contoso.com
+      display_name: Persistent Chat Service (pcpool.contoso.com)
+      dn: CN={F28F7E55-E923-5CA3-B74A-879FA2968BB4},CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com
+pipelines:
+  description: How many PowerShell pipelines the task sent to the front end.
+  returned: always
+  type: int
+  sample: 4
+psrp_pipelines:
+  description: The same count as RV(pipelines), under the name every module uses.
+  returned: always
+  type: int
+  sample: 4
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule

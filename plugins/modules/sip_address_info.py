@@ -89,6 +89,11 @@ searches:
   returned: always
   type: int
   sample: 42
+ldap_searches:
+  description: The same count as RV(searches), under the name every module uses.
+  returned: always
+  type: int
+  sample: 42
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError

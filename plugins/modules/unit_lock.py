@@ -172,15 +172,21 @@ holder:
     - Never a command line or a variable value.
   returned: always
   type: dict
+  sample:
+    host: controller01
+    pid: 18328
+    run: af8722629f5a255c
+    started: '2026-11-28T02:00:00Z'
+    expires: '2026-11-28T02:05:00Z'
   contains:
     host:
       description: Host name of the holder's controller.
       type: str
-      sample: ctl01.contoso.com
+      sample: controller01
     pid:
       description: Process id of the holder's C(ansible-playbook).
       type: int
-      sample: 4242
+      sample: 18328
     started:
       description: When the lease was taken (directory time, UTC).
       type: str
@@ -205,13 +211,18 @@ stale_holder:
   description: The previous holder when an expired or dead lease was taken over, else V(null). Keys as in RV(holder).
   returned: always
   type: dict
-  sample: null
+  sample:
+    host: controller02
+    pid: 4711
+    run: 0c9d3e51aa7b2f10
+    started: '2026-11-28T01:40:00Z'
+    expires: '2026-11-28T01:45:00Z'
 takeover:
   description: Why the previous holder's lease was taken over, V(expired) or V(dead) (its processes are gone from
     this host), else V(null).
   returned: always
   type: str
-  sample: dead
+  sample: expired
 busy:
   description: The holder's run is gone but one of its modules still works on this host; RV(holder) names it and
     RV(progress) says what it does. The action plugin waits and asks again.
@@ -235,12 +246,25 @@ details:
   description: On failure because a live holder has the lease, its RV(holder), the RV(lease_dn) and RV(refused_writes).
   returned: when a live holder has the lease
   type: dict
-  sample: {"lease_dn": "CN=gc.contoso.com,CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com", "refused_writes": 0}
+  sample:
+    holder:
+      host: controller02
+      pid: 4711
+      run: 0c9d3e51aa7b2f10
+      started: '2026-11-28T02:00:00Z'
+      expires: '2026-11-28T02:05:00Z'
+    lease_dn: CN=gc.contoso.com,CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com
+    refused_writes: 1
 released:
   description: This run's lease was deleted.
   returned: when O(state=released)
   type: bool
   sample: true
+ldap_searches:
+  description: How many LDAP search requests the task sent (a count, for anyone counting round trips).
+  returned: always
+  type: int
+  sample: 3
 '''
 
 import socket

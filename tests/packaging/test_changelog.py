@@ -52,3 +52,47 @@ def test_fragments_are_yaml_of_known_sections():
     for name in _fragments():
         content = read_yaml(os.path.join(CHANGELOGS, 'fragments', name))
         assert isinstance(content, dict) and set(content) <= sections, (name, content)
+
+
+def test_the_tarball_changelog_names_its_version_with_every_pending_fragment(tarball, galaxy):
+    """`make build` releases the pending fragments as galaxy.yml's version in the tarball (scripts/build.sh)."""
+    import tarfile  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+    version = galaxy['version']
+    with tarfile.open(tarball) as archive:
+        rst = archive.extractfile('CHANGELOG.rst').read().decode('utf-8')
+        changes = yaml.safe_load(archive.extractfile('changelogs/changelog.yaml'))
+    assert 'v%s\n' % version in rst, 'CHANGELOG.rst of the tarball does not name %s' % version
+    release = changes['releases'][version]
+    assert set(_fragments()) <= set(release.get('fragments') or []), (_fragments(), release.get('fragments'))
+    pending = {}
+    for name in _fragments():
+        for section, entries in read_yaml(os.path.join(CHANGELOGS, 'fragments', name)).items():
+            pending.setdefault(section, []).extend(entries if isinstance(entries, list) else [entries])
+    for section, entries in pending.items():
+        shipped = release['changes'][section]
+        for entry in entries:
+            assert entry.strip() in (shipped.strip() if isinstance(shipped, str) else [e.strip() for e in shipped]), \
+                (section, entry)
+    for earlier in changes['releases']:
+        assert 'v%s\n' % earlier in rst  # earlier releases stay in the notes
+
+
+def test_the_build_refuses_fragments_under_a_released_version(checkout, galaxy, tmp_path):
+    """A version already in changelogs/changelog.yaml with fragments pending: the build stops, naming the fix."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import yaml  # pylint: disable=import-outside-toplevel
+    from conftest import BIN_DIR, clean_env  # pylint: disable=import-outside-toplevel
+    copy = str(tmp_path / 'checkout')
+    shutil.copytree(checkout, copy)
+    path = os.path.join(copy, 'changelogs', 'changelog.yaml')
+    changes = read_yaml(path)
+    changes['releases'][galaxy['version']] = {'release_date': '2026-12-01', 'changes': {'release_summary': 'x'}}
+    with open(path, 'w') as handle:
+        yaml.safe_dump(changes, handle)
+    assert _fragments()
+    proc = subprocess.run([os.path.join(copy, 'scripts', 'build.sh'), str(tmp_path / 'out')], capture_output=True,
+                          text=True, check=False, env=clean_env(TOOLS_BIN=BIN_DIR))
+    assert proc.returncode != 0
+    assert 'already released' in proc.stderr and "set galaxy.yml's version to the next release" in proc.stderr
+    assert not os.path.exists(str(tmp_path / 'out'))
