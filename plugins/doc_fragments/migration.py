@@ -24,9 +24,9 @@ options:
     description:
       - SQL Server instance of the Group Chat database, C(<sql server FQDN>\<instance>), as
         C(Export-CsPersistentChatData -DBInstance) takes it. The Group Chat database is not in the Lync 2013
-        topology, so it cannot be discovered.
+        topology, so it cannot be discovered. Required to read or move the data (not to mark a migration
+        superseded).
     type: str
-    required: true
   source_db_name:
     description:
       - Name of the Group Chat database (C(-DBName)). Without it the cmdlet assumes Lync 2013's Persistent Chat

@@ -243,6 +243,14 @@ def classify_warning(text):
     return 'unrecognised'
 
 
+def describe_kinds(kinds):
+    """'warnings accepted: 13 room_renamed, 2 category_flattened' (most first), or 'no warnings'."""
+    if not kinds:
+        return 'no warnings'
+    return 'warnings accepted: %s' % ', '.join('%d %s' % (count, kind) for kind, count in
+                                                sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+
+
 def gate(errors, warnings, accepted):
     """The -WhatIf import's verdict: reasons not to import (every error; every warning whose kind was not accepted
     by name), and the warnings by kind."""

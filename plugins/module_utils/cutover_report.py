@@ -138,6 +138,7 @@ def report_view(report):
         'title': 'Cutover report: %s (%s)' % (report.get('unit'), 'PREVIEW, check mode' if preview else 'run'),
         'preview': preview,
         'outcome': outcome,
+        'sip_address': report.get('sip_address'),
         'fields': [['Unit', report.get('unit')], ['Mode', 'check (preview: nothing was changed)' if preview else 'run'],
                    ['Legacy pool', report.get('legacy_pool')], ['Persistent Chat pool', report.get('target_pool')],
                    ['SIP URI', report.get('sip_address')], ['Started', started or ''],

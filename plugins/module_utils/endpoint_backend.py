@@ -115,7 +115,11 @@ class EndpointBackend(object):
     def run(self):
         self.plan()
         endpoint = self.apply()
-        self.result.update(changed=self.action != 'none', action=self.action, endpoint=endpoint,
+        done = {'created': 'created', 'moved': 'moved', 'recreated': 'recreated', 'removed': 'removed'}.get(self.action)
+        summary = ('the endpoint %s is as wanted: nothing to change' % self.params['sip_address'] if done is None else
+                   '%s the endpoint %s%s' % ('would have ' + done if self.check_mode else done, self.params['sip_address'],
+                                             '' if self.action == 'removed' else ' on %s' % self.pool_fqdn))
+        self.result.update(changed=self.action != 'none', action=self.action, endpoint=endpoint, summary=summary,
                            endpoint_before=self.existing,
                            diff={'before': self.existing or {}, 'after': endpoint or {}})
         return self.result

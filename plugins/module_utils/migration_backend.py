@@ -50,7 +50,7 @@ RECORD_FORMAT = MIGRATION_RECORD_FORMAT  # the record is part of a unit's state 
 MIGRATION_SPEC = dict(
     source_pool=dict(type='str', required=True),
     target_pool=dict(type='str', required=True),
-    source_db_instance=dict(type='str', required=True),
+    source_db_instance=dict(type='str'),
     source_db_name=dict(type='str'),
     categories=dict(type='list', elements='str', default=[]),
     record_file=dict(type='path', required=True),
@@ -167,6 +167,10 @@ class MigrationBackend(object):
 
     # -- what the platform holds -----------------------------------------------------------------------
     def source_db(self):
+        if not self.params.get('source_db_instance'):
+            raise PchatError('source_db_instance (pchat_migration_source_db_instance) is not set: the SQL instance of '
+                             'the Group Chat database of %s, sqlserver.fqdn\\instance. It is not in the Lync 2013 '
+                             'topology, so it cannot be discovered; nothing was changed.' % self.source)
         return self.params['source_db_instance'], self.params.get('source_db_name')
 
     def target_db(self):
@@ -411,7 +415,7 @@ class MigrationBackend(object):
         if not self.check_mode:
             self.mark('check', done=True, file=file_name, warning_kinds=kinds, needs=sorted(kinds))
         return {'changed': True, 'warning_kinds': kinds,
-                'summary': 'the -WhatIf import passed: no errors; accepted warnings %s' % (kinds or 'none')}
+                'summary': 'the -WhatIf import passed: no errors; %s' % chat_data.describe_kinds(kinds)}
 
     def end_leftover_import(self):
         """An earlier import whose process died while it worked (no end recorded) may still run on the front end, in

@@ -48,6 +48,15 @@ def after(service, change):
                 start_mode=change['start_mode'] or service.get('start_mode'))
 
 
+def summarize(actions, check_mode, fqdn, state):
+    """One line for a person: what was (or, in a preview, would be) done to the pool's services."""
+    if not actions:
+        return '%s is %s already: nothing to change' % (fqdn, state)
+    shown = '; '.join(actions[:3]) + (' and %d more' % (len(actions) - 3) if len(actions) > 3 else '')
+    return '%s %d service change(s) on %s, leaving it %s: %s' % ('would make' if check_mode else 'made', len(actions),
+                                                                 fqdn, state, shown)
+
+
 class PoolBackend(object):
     def __init__(self, platform, params, check_mode):
         self.platform = platform
@@ -111,11 +120,11 @@ class PoolBackend(object):
         predicted = self.predicted_pool()
         # The pool as the changes leave it: every cmdlet that changed a service succeeded, or it raised. It is not
         # read again (no listing twice in one run); the verify phase reads everything afresh.
+        actions = ['%s %s on %s' % ('start' if c['status'] == 'running' else
+                                    'stop' if c['status'] == 'stopped' else 'set start mode of',
+                                    s['name'], fqdn) + (' (start mode %s)' % c['start_mode'] if c['start_mode'] else '')
+                   for fqdn, s, c in self.changes]
         return {'changed': bool(self.changes), 'pool': predicted,
                 'changed_servers': sorted(set(fqdn for fqdn, _s, _c in self.changes)),
-                'actions': ['%s %s on %s' % ('start' if c['status'] == 'running' else
-                                             'stop' if c['status'] == 'stopped' else 'set start mode of',
-                                             s['name'], fqdn) + (' (start mode %s)' % c['start_mode']
-                                                                 if c['start_mode'] else '')
-                            for fqdn, s, c in self.changes],
+                'actions': actions, 'summary': summarize(actions, self.check_mode, self.pool['fqdn'], predicted['state']),
                 'diff': {'before': {'state': self.pool['state']}, 'after': {'state': predicted['state']}}}

@@ -250,6 +250,21 @@ class UserBackend(object):
             self.diff['after'] = {'dn': outcome['dn'], 'restored': outcome['method'], 'from': self.params['restore_from']}
         return outcome
 
+    def summary(self):
+        """One line for a person, in the tense of the run (a preview says what it would do)."""
+        dn = self.result.get('dn') or 'the user'
+        if self.result.get('restored') and self.result['restored'] != 'present':
+            return '%s %s from %s' % ('would restore' if self.check_mode else 'restored (%s)' % self.result['restored'],
+                                      dn, self.params['restore_from'])
+        backup = self.result.get('backup_file')
+        texts = {'delete': ('would back up and delete %s' % dn, 'deleted %s (backup %s)' % (dn, backup)),
+                 'update': ('would change %s of %s' % (', '.join(self.result['changed_attributes']), dn),
+                            'changed %s of %s' % (', '.join(self.result['changed_attributes']), dn)),
+                 'create': ('would create %s' % dn, 'created %s' % dn)}
+        if getattr(self, 'action', 'none') in texts:
+            return texts[self.action][0 if self.check_mode else 1]
+        return '%s is as wanted: nothing to change' % dn
+
     def run(self):
         """The module's result: restore (if asked), then plan and apply."""
         if self.params['restore_from']:
@@ -265,6 +280,7 @@ class UserBackend(object):
         return self.finish()
 
     def finish(self):
+        self.result['summary'] = self.summary()
         self.result['diff'] = self.diff
         self.result['searches'] = self.directory.searches
         return self.result

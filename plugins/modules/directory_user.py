@@ -137,6 +137,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+summary:
+  description: What the task did, or in check mode would do, in one line for a person (the phase summaries of the
+    cutover report).
+  returned: always
+  type: str
+  sample: 'deleted CN=OCSChat,CN=Users,DC=contoso,DC=com (backup /var/lib/pchat-cutover/gc.contoso.com/backups/OCSChat-20261128T021500Z-1a2b3c4d.json)'
 dn:
   description: DN of the user (after the change; for a deletion, the DN it had).
   returned: when the user exists or existed

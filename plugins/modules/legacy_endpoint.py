@@ -96,6 +96,12 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+summary:
+  description: What the task did, or in check mode would do, in one line for a person (the phase summaries of the
+    cutover report).
+  returned: always
+  type: str
+  sample: created the endpoint sip:OCSChat@contoso.com on pcpool.contoso.com
 endpoint:
   description: The endpoint after the task (C(sip_address), C(pool_fqdn), C(display_name), C(dn)); V(null) when absent.
     In check mode, the endpoint as it would be (C(dn) V(null) for one not yet created).
