@@ -33,7 +33,7 @@ class ActionModule(SupervisedAction):
                 result['msg'] = '%s It did not end within %d s (wait).' % (result.get('msg', ''), wait)
                 return result
             if waited - shown >= SHOW_EVERY_SECONDS or not shown:
-                _say(progress_line(task_vars.get('inventory_hostname', ''), self._task.get_name(), waited,
+                _say(progress_line(task_vars.get('inventory_hostname', ''), 'lease', waited,
                                    'waiting for the earlier run\'s module (pid %s) to end: %s'
                                    % ((result.get('holder') or {}).get('worker'), result.get('progress') or 'working')))
                 shown = waited or 0.001

@@ -120,14 +120,17 @@ class SupervisedAction(ActionBase):
             found = progress.read(run_id) if run_id else None
             work = found.get('work') if found and found.get('pid') != os.getpid() else None
             if work or now - started >= QUIET_SECONDS:
-                _say(progress_line(task_vars.get('inventory_hostname', ''), self._task.get_name(), now - started,
-                                   work))
+                _say(progress_line(task_vars.get('inventory_hostname', ''), self.label(task_vars), now - started, work))
                 shown = work
             interval = min(interval * 2, max(longest, FIRST_LINE_SECONDS))
             due = now + (interval if work or shown else FIRST_LINE_SECONDS)
         if 'error' in outcome:
             raise outcome['error']
         return outcome['result']
+
+    def label(self, task_vars):
+        """What the progress line names: the cutover phase the task belongs to, else the module."""
+        return task_vars.get('pchat_phase') or self._task.action.rpartition('.')[2]
 
     # -- after the operator stopped the run --------------------------------------------------------------------
     def after_interrupt(self, result, signame, task_vars):
