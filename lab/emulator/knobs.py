@@ -25,6 +25,10 @@ Keys (all optional; an absent key is the default):
     (kill tests wait for that line, then kill the client: the kill lands inside that step, provably). The points
     each cmdlet offers are listed in docs/lab-emulator.md (e.g. ``Import-CsPersistentChatData`` ``rooms:3``: after the
     third room is written).
+``export_layout`` ("lab")
+    How ``Export-CsPersistentChatData`` names what Microsoft does not document about the export file (chatformat.py):
+    ``lab`` as docs/lab-emulator.md describes, ``other`` under other names, as a real export may: what a client can
+    still read then is only what Microsoft's public reader of an export shows. The lab's import reads both.
 ``faults`` ([])
     Rules ``{"cmdlet": name, "kind": ..., "times": n, ...}`` that make a cmdlet misbehave, for bad-input tests;
     the kinds are listed in docs/lab-emulator.md.
@@ -45,6 +49,7 @@ DEFAULTS = {
     'pipeline_latency_ms': 0,
     'import_module_latency_ms': 0,
     'ad_replication_lag_s': 0,
+    'export_layout': 'lab',
     'drop': [],
     'hold': [],
     'faults': [],
