@@ -25,6 +25,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatE
 
 try:
     import requests.exceptions
+    from pypsrp.complex_objects import PSCredential
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError
     from pypsrp.powershell import PowerShell, RunspacePool
     from pypsrp.wsman import WSMan
@@ -101,6 +102,22 @@ def describe_call(cmdlet, parameters):
     return ' '.join(text)
 
 
+class Credential(object):
+    """A user name and password to send as a PSCredential parameter (its password a SecureString: the session
+    exchanges keys with the front end first, as MS-PSRP requires). It never shows the password."""
+
+    __slots__ = ('username', 'password')
+
+    def __init__(self, username, password):
+        self.username = username
+        self.password = password
+
+    def __repr__(self):
+        return 'Credential(%r, ********)' % self.username
+
+    __str__ = __repr__
+
+
 class CallResult(object):
     """What one pipeline returned: ``output`` (pypsrp objects), ``errors`` (error dicts: message, error_id,
     category, target), ``warnings`` (texts), ``failed`` (True when the pipeline ended Failed: a terminating
@@ -139,6 +156,7 @@ class LyncSession(object):
         self.pool = None
         self.lync_loaded = self.path.lower() != WSMAN_PATH  # Lync's own endpoint has the cmdlets at once
         self.pipelines = 0
+        self.secrets = set(p for p in (self.password,) if p)  # texts never shown in a message
 
     @property
     def endpoint(self):
@@ -150,8 +168,8 @@ class LyncSession(object):
 
     def _scrub(self, text):
         text = str(text)
-        if self.password:
-            text = text.replace(self.password, '********')
+        for secret in self.secrets:
+            text = text.replace(secret, '********')
         return text
 
     @property
@@ -230,6 +248,8 @@ class LyncSession(object):
         ps = PowerShell(self.pool)
         ps.add_cmdlet(cmdlet)
         for name, value in (parameters or {}).items():
+            if isinstance(value, Credential):
+                value = self._credential(value)
             ps.add_parameter(name, value)
         self.pipelines += 1
         try:
@@ -241,6 +261,16 @@ class LyncSession(object):
         errors = [self.error_dict(record) for record in ps.streams.error]
         warnings = [self._scrub(getattr(record, 'message', None) or record) for record in ps.streams.warning]
         return CallResult(output, errors, warnings, failed=bool(ps.had_errors))
+
+    def _credential(self, credential):
+        """A PSCredential for pypsrp: its password travels as a SecureString, encrypted with the session key."""
+        if credential.password:
+            self.secrets.add(credential.password)
+        try:
+            self.pool.exchange_keys()
+        except CALL_ERRORS as exc:
+            raise self._connection_error(exc)
+        return PSCredential(username=credential.username, password=credential.password)
 
     def load_lync(self):
         """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""
