@@ -254,8 +254,9 @@ class MigrationBackend(object):
                              '(or set force to export anyway).' % (self.source, source['state']))
         predicted = self.prediction()
         name = windows_join(self.params['export_dir'], '%s-export-%s.zip' % (self.source, _stamp()))
-        summary = '%d categories, %d rooms, %d member entries' % (
-            predicted['counts']['categories'], predicted['counts']['rooms'], predicted['counts']['members'])
+        summary = '%s categories, %d rooms, %d member entries' % (
+            'unknown' if predicted['counts']['categories'] is None else predicted['counts']['categories'],
+            predicted['counts']['rooms'], predicted['counts']['members'])
         if self.check_mode:
             return {'changed': True, 'file': None, 'counts': predicted['counts'],
                     'summary': 'would export %s (%s) to %s: %s' % (self.source, instance, name, summary)}
