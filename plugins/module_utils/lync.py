@@ -511,9 +511,9 @@ class LyncPlatform(object):
         if listed is not None:
             names = sorted(room['name'] for room in self.rooms(pool_fqdn) if not room['disabled'])
             return names[0] if names else None
-        found = objects(self.call('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': pool_fqdn, 'Disabled': False,
-                                                              'ResultSize': 1}),
-                        'chat room', 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.ChatRoomObject')
+        found = objects(self.call('Get-CsPersistentChatRoom', {
+            'PersistentChatPoolFqdn': pool_fqdn, 'Disabled': False, 'ResultSize': 1}), 'chat room',
+            'Microsoft.Rtc.Management.PersistentChat.Cmdlets.ChatRoomObject')
         return found[0].required_text('Name') if found else None
 
     def message_test(self, registrar_pool, sender, receiver, room_uri=None, credentials=None):

@@ -17,7 +17,7 @@ description:
   - Message counts are always V(null), because no Lync cmdlet counts a room's messages.
   - With O(rooms=true), Persistent Chat pools also list their rooms and categories.
   - With O(message_test), runs C(Test-CsPersistentChatMessage) (a synthetic transaction) against each Persistent
-    Chat pool (or O(message_test.pool)) and returns its outcome, or why it was not run (C(not_run)): the test users
+    Chat pool (or O(message_test.pool)) and returns its outcome, or why it was not run (C(not_run)) - the test users
     are not Lync-enabled, no Persistent Chat policy gives them access, the pool has no chat room, or check mode (the
     test posts two messages in a room, so a preview sends none).
   - A legacy pool read through O(psrp_path=OcsPowershell) has state V(unknown), because that endpoint cannot read Windows

@@ -139,6 +139,11 @@ def read_as_pchat2teams(archive):
     return rooms
 
 
+def upn(sip):
+    """The UPN of a lab user from its SIP address (the lab's users have both alike); None outside contoso.com."""
+    return sip[4:].lower() if sip.lower().endswith('@contoso.com') else None
+
+
 def test_microsofts_public_reader_of_an_export_reads_every_room_whole(ocs, scratch):
     """What PChat2Teams gets from the lab's export: every exported room with its description and roles (an indented
     ChatRooms.xml reads as rooms without description and roles: the node after </Name> is whitespace)."""
@@ -154,7 +159,6 @@ def test_microsofts_public_reader_of_an_export_reads_every_room_whole(ocs, scrat
             for principal, role in conn.execute('SELECT principal, role FROM room_principals WHERE room_id = ?',
                                                 (row['id'],)):
                 roles.setdefault(principal, set()).add(role)
-            upn = lambda sip: sip[4:].lower() if sip.lower().endswith('@contoso.com') else None  # noqa: E731
             local = dict((p, r) for p, r in roles.items() if p.lower().startswith('sip:') and upn(p))
             expected[row['name']] = (row['description'], sorted(upn(p) for p, r in local.items() if 'manager' in r),
                                      sorted(upn(p) for p, r in local.items() if 'manager' not in r and 'member' in r))

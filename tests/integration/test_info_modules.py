@@ -137,8 +137,8 @@ def test_the_message_test_reaches_the_pool_through_the_registrar_as_the_referenc
     assert 'credentials given' in failed['message_test']['hint']
     assert right not in failed.stdout and right + 'x' not in failed.stdout
 
-    to_the_chat_pool = run('chat_pool_info', {'fqdns': [], 'message_test': dict(base, registrar_pool=
-                                                                                'pcpool.contoso.com')})
+    to_the_chat_pool = run('chat_pool_info', {
+        'fqdns': [], 'message_test': dict(base, registrar_pool='pcpool.contoso.com')})
     assert 'is not a Registrar pool' in to_the_chat_pool['message_test']['error']  # [ref] -TargetFqdn
 
     clean_lab.store_execute("DELETE FROM user_policies WHERE sip = 'sip:pctest2@contoso.com'")

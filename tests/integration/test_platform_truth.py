@@ -20,7 +20,7 @@ import os
 
 import pytest
 
-from test_chat_migration import ALL_WARNINGS, SOURCE, TARGET, Migration, expected_rooms, outcomes, target_rooms
+from test_chat_migration import SOURCE, TARGET, Migration, expected_rooms, outcomes, target_rooms
 
 LAB_POLICY = 'tag:PersistentChatUsers'
 

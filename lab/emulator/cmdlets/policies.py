@@ -138,8 +138,8 @@ def credential_problem(ctx, principal, user_name, password):
 
 @cmdlet('Set-CsTestUserCredential', 'Microsoft.Rtc.Management.SyntheticTransactions.SetTestUserCredentialCmdlet',
         sets=['UsePSCredential', 'UseRawText'], should_process=True,
-        params=[Param('SipAddress', mandatory=True, position=2), Param('Credential', CREDENTIAL,
-                                                                      sets=['UsePSCredential'], mandatory=True),
+        params=[Param('SipAddress', mandatory=True, position=2),
+                Param('Credential', CREDENTIAL, sets=['UsePSCredential'], mandatory=True),
                 Param('Password', sets=['UseRawText'], mandatory=True),
                 Param('UserName', sets=['UseRawText'], mandatory=True), Param('Force', SWITCH)],
         output='None')

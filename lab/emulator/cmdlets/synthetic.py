@@ -80,8 +80,8 @@ def _check_user(ctx, sip, role, credential):
     Set-CsTestUserCredential) is its own and right, managed by a policy that allows Persistent Chat."""
     principal = policies.lync_user(ctx, sip)
     if principal is None:
-        raise Failure('The %s %s is not a user enabled for Lync Server.' % (role, sip), 'Use two SIP-enabled test '
-                                                                                      'users.')
+        raise Failure('The %s %s is not a user enabled for Lync Server.' % (role, sip),
+                      'Use two SIP-enabled test users.')
     if credential is not None:
         problem = policies.credential_problem(ctx, principal, credential['UserName'], credential['Password'])
         if problem:
