@@ -56,7 +56,7 @@ def test_malformed_objects(ocs, scratch):
     fault(scratch, 'Get-CsService', 'malformed')
     service = ocs.run('Get-CsService', PersistentChatServer=None).outputs[0]
     assert 'Registrar' not in service.properties and 'Identity' in service.properties  # every second one dropped
-    assert isinstance(service['ActiveServers'], str)  # a list become one string
+    assert isinstance(service['InactiveServers'], str)  # a list become one string
 
 
 def test_huge_output(ocs, scratch):
