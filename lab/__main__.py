@@ -128,6 +128,16 @@ def ensure_psrp_password(config, state):
     return True
 
 
+def ensure_test_user_password(config, state):
+    """The test users' password (names.TEST_USERS), kept in lab-state.json like the others (added to a state written
+    before the test users existed); returns True when it was just generated."""
+    if state.get('test_user_password'):
+        return False
+    state['test_user_password'] = 'Lab-' + secrets.token_urlsafe(18)
+    _write_private(config.state_file, json.dumps(state, indent=2) + '\n')
+    return True
+
+
 def emulator_up(config, state, out):
     """Start the Lync emulator next to Samba, or reuse the healthy one (lab/emulator/process.py)."""
     settings = EmulatorSettings(config.lab_dir)
@@ -206,6 +216,7 @@ def up(config, out=sys.stdout):
             print('started samba (pid %d), waiting for LDAPS on %s:%d ...' % (
                 pid, names.LAB_IP, names.LDAPS_PORT), file=out)
         psrp_password_is_new = ensure_psrp_password(config, state)
+        test_password_is_new = ensure_test_user_password(config, state)
         samba.wait_ready(config, state['admin_password'], pid)
         conn = samba.connect(config, state['admin_password'])
         # schemaUpdateNow is a modify of the rootDSE (DN ''), which ldap3 refuses to send with name checking on.
@@ -215,6 +226,7 @@ def up(config, out=sys.stdout):
             schema.ensure_containers(conn)
             created_well_known, added_users = seed_directory.seed(conn, config)
             seed_directory.ensure_lync_admin(conn, state['psrp_password'], psrp_password_is_new)
+            seed_directory.ensure_test_users(conn, state['test_user_password'], test_password_is_new)
             kerberos_line = kerberos.ensure(config, conn)
             platform_line = platform_seed.ensure(config, conn)
         finally:

@@ -64,3 +64,19 @@ def user_sip(index):
 def user_dn(index):
     """DN of lab user number ``index`` (1-based)."""
     return 'CN=Lab User %05d,%s' % (index, USERS_OU_DN)
+
+
+# Two test users for Test-CsPersistentChatMessage, as an admin sets them up before the weekend: enabled accounts with
+# a password (lab-state.json ``test_user_password``), SIP-enabled, managed by the lab's Persistent Chat policy and
+# registered with Set-CsTestUserCredential (docs/lab.md). The lab users of USERS_OU_DN never log on.
+TEST_USERS = [('pctest%d' % n, 'sip:pctest%d@%s' % (n, DOMAIN), 'CN=Persistent Chat Test %d,CN=Users,%s' % (
+    n, BASE_DN)) for n in (1, 2)]
+# The lab's Persistent Chat policies: Lync's global policy (Persistent Chat off, as installed) and a per-user policy
+# that turns it on, assigned to the lab users but every tenth (docs/lab-emulator.md, "Persistent Chat policies").
+CHAT_POLICY_NAME = 'PersistentChatUsers'
+CHAT_POLICY_SKIPPED_EVERY = 10
+
+
+def user_has_chat_policy(index):
+    """Whether lab user ``index`` is assigned the lab's Persistent Chat policy (every tenth is not)."""
+    return index % CHAT_POLICY_SKIPPED_EVERY != 0

@@ -14,7 +14,7 @@ __metaclass__ = type
 import ast
 import hashlib
 
-from lab import dataset, topology
+from lab import dataset, names, topology
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES, Directory, refresh_view
 from lab.schema import exists
@@ -189,11 +189,44 @@ def ensure_dataset(store, config, pool=LEGACY_POOL):
         pool, counts['categories'], counts['rooms'], counts['messages'])
 
 
+# The lab's Persistent Chat policies: (identity, description, EnablePersistentChat). The global policy is Lync's as
+# installed: "When you install Skype for Business Server, all your users are managed by a global Persistent Chat
+# policy in which the use of Persistent Chat is disabled" (Get-CsPersistentChatPolicy reference).
+CHAT_POLICIES = [
+    ('Global', None, 0),
+    ('tag:' + names.CHAT_POLICY_NAME, 'Persistent Chat for the lab users (pchat.cutover lab)', 1),
+]
+
+
+def seeded_policy_assignments(config):
+    """(SIP address, policy name) of every user the lab assigns its per-user Persistent Chat policy to: the lab users
+    but every tenth, and the test users."""
+    assigned = [(names.user_sip(index), names.CHAT_POLICY_NAME) for index in range(1, config.users + 1)
+                if names.user_has_chat_policy(index)]
+    return assigned + [(sip, names.CHAT_POLICY_NAME) for _sam, sip, _dn in names.TEST_USERS]
+
+
+def seed_policies(store, config, replace=False):
+    """The lab's Persistent Chat policies, their assignments and the registered test users (Set-CsTestUserCredential,
+    as an admin runs it before the weekend); only what is missing, or everything as seeded when ``replace``."""
+    with store_mod.transaction(store):
+        if replace:
+            for table in ('chat_policies', 'user_policies', 'test_user_credentials'):
+                store.execute('DELETE FROM %s' % table)
+        store.executemany('INSERT OR IGNORE INTO chat_policies (identity, description, enable_persistent_chat) '
+                          'VALUES (?, ?, ?)', CHAT_POLICIES)
+        store.executemany("INSERT OR IGNORE INTO user_policies (sip, policy_type, policy_name) VALUES "
+                          "(?, 'PersistentChatPolicy', ?)", seeded_policy_assignments(config))
+        store.executemany('INSERT OR IGNORE INTO test_user_credentials (sip, account_dn) VALUES (?, ?)',
+                          [(sip, dn) for _sam, sip, dn in names.TEST_USERS])
+
+
 def ensure(config, ldap_conn):
     """Called by `python -m lab up` once the directory is ready."""
     store = store_mod.open_store(config.platform_db, create=True)
     try:
         created = ensure_topology(store)
+        seed_policies(store, config)
         ensure_directory_objects(ldap_conn)
         winpath.ensure_standard_folders(config.lab_dir)
         line = '; '.join(ensure_dataset(store, config, pool) for pool in (LEGACY_POOL, LEGACY_POOL_2))

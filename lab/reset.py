@@ -6,10 +6,11 @@ the Lync emulator (docs/lab.md, "reset").
 
 * **Store**: the Persistent Chat pools' chat data emptied; each legacy pool's data set regenerated if it is no
   longer the one generated (its digest is recorded at generation); every declared service, computer and pool back
-  to its initial state (``platform_seed.restore_topology_state``); missing topology rows added.
+  to its initial state (``platform_seed.restore_topology_state``); missing topology rows added; the Persistent Chat
+  policies, their assignments and the registered test users as seeded.
 * **Directory**: every contact under ``CN=Application Contacts`` removed but the pools' automatic endpoints, which
-  are put back with their seeded attributes; the well-known users, the lab users 1..LAB_USERS and the Lync
-  administrator present with their seeded attributes (a deleted one is recreated: same attributes, new objectGUID
+  are put back with their seeded attributes; the well-known users, the lab users 1..LAB_USERS, the test users and
+  the Lync administrator present with their seeded attributes (a deleted one is recreated: same attributes, new objectGUID
   and objectSid). Objects the seed did not make are left alone, except endpoint contacts.
 * **Lync's view of AD** refilled from the directory (no lagging deletes); the emulator's **knobs** back to their
   defaults and ``holds.jsonl`` removed; the front end's **disks** (``fs/``) emptied to the standard folders.
@@ -96,6 +97,10 @@ def restore_users(conn, config, state):
             conn.modify(dn, changes)
             touched += 1
     touched += seed_directory.ensure_lync_admin(conn, state['psrp_password'])
+    touched += seed_directory.ensure_test_users(conn, state['test_user_password'])
+    for number, (sam, sip, dn) in enumerate(names.TEST_USERS, 1):
+        touched += bool(restore_object(conn, dn, seed_directory.USER_CLASSES,
+                                       seed_directory.test_user_attributes(sam, sip, number)))
     return touched
 
 
@@ -105,6 +110,7 @@ def restore_store(config):
     try:
         platform_seed.ensure_topology(store)
         changed = platform_seed.restore_topology_state(store)
+        platform_seed.seed_policies(store, config, replace=True)
         emptied = {}
         for (pool,) in store.execute("SELECT fqdn FROM pools WHERE kind = 'persistent_chat_2013' ORDER BY fqdn"):
             emptied[pool] = store.execute('SELECT COUNT(*) FROM rooms WHERE pool_fqdn = ?', (pool,)).fetchone()[0]

@@ -148,3 +148,32 @@ def _add_lync_admin(conn, password):
         'userAccountControl': NORMAL_ACCOUNT_PASSWORD_KEPT,
     })
     return True
+
+
+def test_user_attributes(sam, sip, number):
+    """The attributes of a test user of Test-CsPersistentChatMessage (names.TEST_USERS), without its password."""
+    return {
+        'sAMAccountName': sam,
+        'userPrincipalName': '%s@%s' % (sam, names.DOMAIN),
+        'displayName': 'Persistent Chat Test %d' % number,
+        'description': 'Test user of Test-CsPersistentChatMessage (pchat.cutover lab)',
+        'userAccountControl': NORMAL_ACCOUNT_PASSWORD_KEPT,
+        'msRTCSIP-PrimaryUserAddress': sip,
+        'msRTCSIP-UserEnabled': 'TRUE',
+    }
+
+
+def ensure_test_users(conn, password, password_is_new=False):
+    """The test users of names.TEST_USERS, enabled, with ``password``: created if missing, their password set again
+    when ``password_is_new``. Returns how many were created."""
+    created = 0
+    for number, (sam, sip, dn) in enumerate(names.TEST_USERS, 1):
+        if exists(conn, dn):
+            if password_is_new:
+                conn.modify(dn, {'unicodePwd': [(ldap3.MODIFY_REPLACE, [_unicode_pwd(password)])]})
+            continue
+        attributes = test_user_attributes(sam, sip, number)
+        attributes['unicodePwd'] = _unicode_pwd(password)
+        conn.add(dn, USER_CLASSES, attributes)
+        created += 1
+    return created

@@ -31,7 +31,12 @@ LEGACY_POOL_2 = 'gc2.contoso.com'         # unit 2: OCS 2007 R2 Group Chat
 TARGET_POOL_2 = 'pcpool2.contoso.com'     # unit 2: Lync Server 2013 Persistent Chat
 CHAT_POOLS = (LEGACY_POOL, TARGET_POOL, LEGACY_POOL_2, TARGET_POOL_2)
 
-PERSISTENT_CHAT_ROLE = 'PersistentChatServer'
+# The role Get-CsWindowsService reports (RoleName) for the Persistent Chat services. Lync 2013 names the server role
+# PersistentChatService ("Lync Server 2013 topology changes": "PersistentChatService: Main Persistent Chat Server
+# services implemented as a front end role"), while Get-CsService's switch and identities say PersistentChatServer.
+# Which one RoleName holds is not documented: the lab takes the role's own name, the one a driver that keys on the
+# Get-CsService spelling would miss (docs/lab-emulator.md, assumptions).
+PERSISTENT_CHAT_ROLE = 'PersistentChatService'
 PERSISTENT_CHAT_DB = 'mgc'                # Lync 2013's Persistent Chat database name
 PERSISTENT_CHAT_COMPLIANCE_DB = 'mgccomp'
 LEGACY_DB = 'GroupChat'

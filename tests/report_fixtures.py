@@ -51,7 +51,8 @@ def report(mode='run', failed_phase=None):
         begin = phases[-1]['start'] + phases[-1]['duration'] if phases else started
         phases.append(cutover_logic.phase_record(name, begin, begin + seconds,
                                                  {'changed': changed, 'summary': '%s done' % name}))
-    verdict = None if mode == 'check' or failed_phase else cutover_logic.verdict(dict(after, message_test=None))
+    verdict = None if mode == 'check' or failed_phase else cutover_logic.verdict(dict(after, message_test={
+        'result': 'Success', 'error': None}))
     return {
         'unit': 'contoso_group_chat', 'mode': mode, 'stamp': '20261126T100000Z', 'legacy_pool': LEGACY,
         'target_pool': TARGET, 'sip_address': SIP, 'plan': cutover_logic.plan(before), 'before': before,

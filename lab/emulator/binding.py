@@ -305,7 +305,8 @@ class Instances(Instance):
 class Credential(Instance):
     def __init__(self):
         super(Credential, self).__init__('System.Management.Automation.PSCredential',
-                                         ['System.Management.Automation.PSCredential'])
+                                         ['System.Management.Automation.PSCredential',
+                                          'Deserialized.System.Management.Automation.PSCredential'])
 
 
 class Anything(PType):

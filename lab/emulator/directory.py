@@ -205,6 +205,23 @@ class Directory(object):
                               scope=ldap3.LEVEL, controls=[SHOW_DELETED])
         return [str(first(e, 'objectGUID')).strip('{}').lower() for e in entries if first(e, 'objectGUID')]
 
+    def password_is_right(self, dn, password):
+        """Whether ``password`` logs ``dn`` on: a simple bind over LDAPS as that account, on a connection of its own
+        (the password is given to the DC and kept nowhere). A disabled account or a wrong password is False."""
+        if not password:
+            return False
+        conn = ldap3.Connection(self._server, dn, password, auto_bind=False, auto_referrals=False, receive_timeout=30,
+                                raise_exceptions=False)
+        try:
+            return bool(conn.bind())
+        except ldap3.core.exceptions.LDAPException:
+            return False
+        finally:
+            try:
+                conn.unbind()
+            except Exception:  # pylint: disable=broad-except
+                pass
+
     # -- writes -----------------------------------------------------------------------------------------------
     def add(self, dn, object_classes, attributes):
         with self.connection() as conn:

@@ -53,6 +53,14 @@ def cmdlet_error(cmdlet, message, reason, category='NotSpecified', target=None,
                        exception_type=exception_type, target=target, activity=cmdlet.name)
 
 
+# (reason, category) of errors whose identity is the lab's guess -> another identity, for the ``error_identity``
+# knob ("other"): an identity that names nothing, a path that does not exist.
+OTHER_IDENTITIES = {
+    ('Identity', 'ObjectNotFound'): ('ManagementObjectNotFound', 'NotSpecified'),
+    ('PathNotFound', 'ObjectNotFound'): ('FileAccessFailed', 'ReadError'),
+}
+
+
 def not_found(cmdlet, identity):
     """Lync's wording for an identity that names nothing."""
     return cmdlet_error(cmdlet, 'Management object not found for identity "%s".' % identity, 'Identity',

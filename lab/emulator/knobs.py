@@ -33,6 +33,15 @@ Keys (all optional; an absent key is the default):
     Kerberos constrained delegation to the SQL services, as an admin sets up before the weekend). False models the
     second hop without delegation: ``-DBInstance`` on a server other than the front end fails with SQL Server's
     ``Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'``.
+``export_layout`` ("lab")
+    How ``Export-CsPersistentChatData`` names what Microsoft does not document about the export file (chatformat.py):
+    ``lab`` as docs/lab-emulator.md describes, ``other`` under other names, as a real export may: what a client can
+    still read then is only what Microsoft's public reader of an export shows. The lab's import reads both.
+``error_identity`` ("lab")
+    ``other``: the errors whose identity Microsoft does not document (an identity that names nothing: ``Identity``,
+    ``ObjectNotFound``; a missing file: ``PathNotFound``, ``ObjectNotFound``) get another one
+    (``ManagementObjectNotFound``/``NotSpecified``, ``FileAccessFailed``/``ReadError``), same message: a client
+    whose decisions rest on the lab's guess fails in the lab, not on the weekend.
 ``faults`` ([])
     Rules ``{"cmdlet": name, "kind": ..., "times": n, ...}`` that make a cmdlet misbehave, for bad-input tests;
     the kinds are listed in docs/lab-emulator.md.
@@ -53,6 +62,8 @@ DEFAULTS = {
     'pipeline_latency_ms': 0,
     'import_module_latency_ms': 0,
     'ad_replication_lag_s': 0,
+    'export_layout': 'lab',
+    'error_identity': 'lab',
     'drop': [],
     'hold': [],
     'faults': [],

@@ -86,10 +86,25 @@ def ad_user(principal):
                  principal.get('displayName') or principal.dn)
 
 
-def lync_user(principal):
-    """Get-CsUser's ADUser (documented type name)."""
-    return PSObj(['Microsoft.Rtc.Management.ADConnect.Schema.ADUser'], _user_properties(principal),
-                 principal.get('displayName') or principal.dn)
+def lync_user(principal, registrar_pool=None, chat_policy=None):
+    """Get-CsUser's ADUser (documented type name), with what Get-CsUser tells beyond Get-CsAdUser: the Registrar pool
+    the user is homed on and the per-user policies assigned [ref Get-CsAdUser: "the Get-CsUser cmdlet can tell you
+    which ... policies have been assigned to a user"]: ``PersistentChatPolicy`` is the per-user policy's name, $Null
+    when none is assigned [ref Grant-CsPersistentChatPolicy, examples 3 and 4]."""
+    return PSObj(['Microsoft.Rtc.Management.ADConnect.Schema.ADUser'], _user_properties(principal) + [
+        ('RegistrarPool', registrar_pool),
+        ('PersistentChatPolicy', chat_policy),
+    ], principal.get('displayName') or principal.dn)
+
+
+def persistent_chat_policy(row):
+    """A Persistent Chat policy: the documented type; properties the settings New-CsPersistentChatPolicy takes in
+    Lync Server 2013 (Identity, Description, EnablePersistentChat)."""
+    return PSObj(['Microsoft.Rtc.Management.WritableConfig.Policy.PersistentChat.PersistentChatPolicy'], [
+        ('Identity', row['identity']),
+        ('Description', row['description']),
+        ('EnablePersistentChat', bool(row['enable_persistent_chat'])),
+    ], row['identity'])
 
 
 # -- chat objects ---------------------------------------------------------------------------------------------
@@ -121,7 +136,7 @@ def chat_category(pool, row, principals):
         ('AllowedMembers', principals.get('allowed', [])),
         ('DeniedMembers', principals.get('denied', [])),
         ('Creators', principals.get('creator', [])),
-        ('Invitations', bool(row['invitations'])),
+        ('Invites', bool(row['invitations'])),  # [ref Get-CsPersistentChatCategory, example 3: $_.Invites]
         ('FileUpload', bool(row['file_upload'])),
         ('ChatHistory', bool(row['chat_history'])),
     ], identity)

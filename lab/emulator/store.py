@@ -15,7 +15,7 @@ import os
 import sqlite3
 import zlib
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class StoreError(Exception):
@@ -169,7 +169,27 @@ CREATE INDEX ad_view_sip ON ad_view (sip);
 ALTER TABLE rooms ADD COLUMN addin TEXT
 '''
 
-MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2}  # version -> DDL that brings version-1 to version
+# Version 3: Persistent Chat policies (Get-CsPersistentChatPolicy), the per-user policy each user is assigned
+# (Get-CsUser's PersistentChatPolicy), and the test users registered with Set-CsTestUserCredential.
+SCHEMA_V3 = '''
+CREATE TABLE chat_policies (
+    identity    TEXT PRIMARY KEY COLLATE NOCASE,   -- 'Global', 'site:Redmond' or 'tag:<name>'
+    description TEXT,
+    enable_persistent_chat INTEGER NOT NULL DEFAULT 0 CHECK (enable_persistent_chat IN (0, 1))
+);
+CREATE TABLE user_policies (
+    sip         TEXT NOT NULL COLLATE NOCASE,      -- the user's SIP address
+    policy_type TEXT NOT NULL CHECK (policy_type IN ('PersistentChatPolicy')),
+    policy_name TEXT NOT NULL COLLATE NOCASE,      -- the per-user policy's name (its identity without 'tag:')
+    PRIMARY KEY (sip, policy_type)
+);
+CREATE TABLE test_user_credentials (
+    sip        TEXT PRIMARY KEY COLLATE NOCASE,    -- the test user's SIP address
+    account_dn TEXT NOT NULL                       -- the account the credential names (no secret is kept)
+)
+'''
+
+MIGRATIONS = {1: SCHEMA_V1, 2: SCHEMA_V2, 3: SCHEMA_V3}  # version -> DDL that brings version-1 to version
 
 
 def connect(path):

@@ -83,3 +83,22 @@ def to_local(lab_dir, path, must_exist=False):
     if os.path.isdir(target):
         raise PathError("Access to the path '%s' is denied." % path, 'UnauthorizedAccessException')
     return target
+
+
+def exists(lab_dir, path, path_type='Any'):
+    """Whether Windows ``path`` exists on the front end, as ``Test-Path -PathType Any|Leaf|Container`` tells: a path
+    that cannot be resolved (a missing folder, illegal characters, not a full path) does not exist."""
+    try:
+        root, parts = _components(path.strip())
+    except (PathError, AttributeError):
+        return False
+    if _BAD.search(path):
+        return False
+    current = os.path.join(fs_root(lab_dir), *root)
+    for part in parts:
+        current = _find(current, part)
+    if path_type == 'Leaf':
+        return os.path.isfile(current)
+    if path_type == 'Container':
+        return os.path.isdir(current)
+    return os.path.exists(current)

@@ -5,9 +5,16 @@
 import makes of it on a Persistent Chat pool (Lync's documented conversions), comparing that prediction with what
 the pool holds afterwards, and sorting the import's warnings into kinds a user accepts by name.
 
-The export is a zip (``Export-CsPersistentChatData -Level RoomDirectory -AsBytes``) holding ``AdUsers.xml``,
-``AdGroups.xml``, ``ChatRooms.xml`` (documented members, as Microsoft's PChat2Teams sample reads them) and
-``ChatCategories.xml`` / ``Manifest.xml`` (not documented: assumptions listed in docs/migration.md).
+The export is a zip (``Export-CsPersistentChatData -Level RoomDirectory -AsBytes``). What Microsoft's only public
+reader of an export shows (TeamsAdminSamples, PChat2Teams/PChatToTeams.ps1) is all the product relies on:
+``AdUsers.xml`` (``User`` with ``principalId``, ``UserPrincipalName``), ``AdGroups.xml`` (``Group`` with
+``principalId``), ``ChatRooms.xml`` (``ChatRoom`` with ``isDisabled``, ``Name``, ``Desc``, ``Roles/Principal`` with
+``id``, ``isManager``, ``isMember``, ``isCreator``). The rest is read where it is there, in the form the lab's
+emulator writes it (assumptions, docs/migration.md): ``ChatCategories.xml`` (the category tree), a room's
+``categoryId`` and ``invitations``, a principal's ``uri`` and ``dn``, ``isPresenter``, ``Manifest.xml``. **Fail
+soft**: what an export does not show is reported as "not predicted" (``not_predicted``), never a blocker; the
+comparison after the import then checks what it can (room names, disabled) against what Get-CsPersistentChatRoom
+and Get-CsPersistentChatCategory list, and says what it could not (``not_compared``).
 
 Conversions (the "Migration process - details" page of the Lync Server 2013 docs): categories are flattened to one
 level, a sub-category named after its parents joined by ``_``, the root category is not migrated; rooms of a
@@ -31,7 +38,6 @@ from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatE
 
 SEPARATOR = '_'
 MAX_NAME = 256
-ROOM_MEMBERS = ('AdUsers.xml', 'AdGroups.xml', 'ChatRooms.xml')
 
 # The import's warnings, by the stable start of their text (docs/migration.md): the kinds a user accepts by name.
 WARNING_KINDS = (
@@ -47,7 +53,7 @@ ACCEPTABLE_KINDS = tuple(kind for kind, _match in WARNING_KINDS if kind != 'targ
 
 
 def _flag(element, name):
-    return element.get(name) == '1'
+    return (element.get(name) or '').strip().lower() in ('1', 'true')
 
 
 def _text(element, name):
@@ -55,16 +61,35 @@ def _text(element, name):
     return (child.text or '') if child is not None else ''
 
 
+def _upn(user):
+    """UserPrincipalName as the PChat2Teams sample reads it: a child element or an attribute."""
+    return (user.get('UserPrincipalName') or _text(user, 'UserPrincipalName') or '').strip()
+
+
+# What a prediction leaves out when the export does not show it (docs/migration.md, "Fail soft").
+NOT_SHOWN = {
+    'categories': 'categories after the import (flattened names, invitations, root managers): the export has no '
+                  'category tree the cutover can read (ChatCategories.xml); the target\'s categories are listed '
+                  'after the import instead',
+    'room_categories': 'the names rooms of sub-categories get (their categories\' prefixes): the export does not say '
+                       'which category a room is in; rooms are matched by the name they were exported with',
+    'member_uris': 'members, managers and presenters by SIP address: the export names principals by UPN only; '
+                   'their number is reported, the pool\'s rooms are not compared member by member',
+    'provisioning': 'principals not provisioned in AD and federated users: the export does not say; the -WhatIf '
+                    'import reports both (its errors stop the migration)',
+    'presenters': 'presenters: the export shows managers, members and creators only',
+    'manifest': 'disabled rooms the export left out: the export carries no count of them',
+}
+
+
 def read_room_directory(data):
-    """The room directory of an export zip (bytes): {'principals': {id: {'uri', 'dn', 'kind'}}, 'categories':
-    {id: {...}}, 'rooms': [{...}], 'manifest': {...}}. Raises PchatError for anything else."""
+    """The room directory of an export zip (bytes): {'principals': {id: {'uri', 'dn', 'upn', 'kind'}}, 'categories':
+    {id: {...}} or None, 'rooms': [{...}], 'manifest': {...} or None, 'unknown': [keys of NOT_SHOWN]}. A zip whose
+    parts are missing or lack attributes is read as far as it goes; only a file that is not a zip or holds XML that
+    is not well formed raises PchatError."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
-        missing = [name for name in ROOM_MEMBERS if name not in names]
-        if missing:
-            raise PchatError('the export holds no %s: it is not a room directory export (Export-CsPersistentChatData '
-                             '-Level RoomDirectory).' % ', '.join(missing))
 
         def parse(name):
             return ET.fromstring(archive.read(name)) if name in names else None
@@ -72,30 +97,53 @@ def read_room_directory(data):
         categories, manifest = parse('ChatCategories.xml'), parse('Manifest.xml')
     except (zipfile.BadZipFile, ET.ParseError, KeyError) as exc:
         raise PchatError('the export returned by Export-CsPersistentChatData cannot be read (%s); export again.' % exc)
+    unknown = set()
     principals = {}
-    for user in users.iter('User'):
+    for user in (users.iter('User') if users is not None else ()):
+        if user.get('uri') is None:
+            unknown.add('member_uris')
+        if user.get('dn') is None:
+            unknown.add('provisioning')
         principals[user.get('principalId')] = {'uri': (user.get('uri') or '').lower(), 'dn': user.get('dn') or '',
-                                               'kind': 'user'}
-    for group in groups.iter('Group'):
-        principals[group.get('principalId')] = {'uri': '', 'dn': group.get('dn') or '', 'kind': 'group'}
-    tree = {}
-    for category in (categories.iter('Category') if categories is not None else ()):
-        roles = [(p.get('id'), p) for p in category.iter('Principal')]
-        tree[category.get('id')] = {
-            'id': category.get('id'), 'parent': category.get('parentId') or None, 'root': _flag(category, 'isRoot'),
-            'name': _text(category, 'Name'), 'invitations': category.get('invitations', '1') == '1',
-            'managers': [pid for pid, p in roles if _flag(p, 'isManager')]}
+                                               'upn': _upn(user).lower(), 'kind': 'user',
+                                               'shown': user.get('dn') is not None}
+    for group in (groups.iter('Group') if groups is not None else ()):
+        if group.get('dn') is None:
+            unknown.add('member_uris')
+        principals[group.get('principalId')] = {'uri': '', 'dn': group.get('dn') or '', 'upn': '', 'kind': 'group',
+                                                'shown': group.get('dn') is not None}
+    if users is None or groups is None:
+        unknown.update(('member_uris', 'provisioning'))
+    tree = None
+    if categories is not None:
+        tree = {}
+        for category in categories.iter('Category'):
+            roles = [(p.get('id'), p) for p in category.iter('Principal')]
+            tree[category.get('id')] = {
+                'id': category.get('id'), 'parent': category.get('parentId') or None,
+                'root': _flag(category, 'isRoot'), 'name': _text(category, 'Name'),
+                'invitations': category.get('invitations', '1') == '1',
+                'managers': [pid for pid, p in roles if _flag(p, 'isManager')]}
+    else:
+        unknown.add('categories')
     room_list = []
-    for room in rooms.iter('ChatRoom'):
+    for room in (rooms.iter('ChatRoom') if rooms is not None else ()):
         roles = [(p.get('id'), p) for p in room.iter('Principal')]
+        if room.get('categoryId') is None:
+            unknown.add('room_categories')
+        if roles and all(p.get('isPresenter') is None for _pid, p in roles):
+            unknown.add('presenters')
         room_list.append({'name': _text(room, 'Name'), 'category': room.get('categoryId'),
                           'disabled': _flag(room, 'isDisabled'),
                           'invitations': (room.get('invitations') or 'Inherit').lower() != 'false',
                           'members': [pid for pid, p in roles if _flag(p, 'isMember')],
                           'managers': [pid for pid, p in roles if _flag(p, 'isManager')],
                           'presenters': [pid for pid, p in roles if _flag(p, 'isPresenter')]})
+    if manifest is None:
+        unknown.add('manifest')
     return {'principals': principals, 'categories': tree, 'rooms': room_list,
-            'manifest': dict(manifest.attrib) if manifest is not None else {}}
+            'manifest': dict(manifest.attrib) if manifest is not None else None,
+            'unknown': sorted(unknown), 'has_rooms': rooms is not None}
 
 
 def _domain(uri):
@@ -113,14 +161,43 @@ def _path(tree, category_id):
     return list(reversed(chain))
 
 
+def identity(principal):
+    """How a principal is named to Lync's cmdlets: its SIP URI, else its UPN, else its DN ('' when none)."""
+    return principal['uri'] or principal['upn'] or principal['dn']
+
+
 def predict(directory, organisation_domains):
-    """What the import makes of a room directory: {'categories': {name: {...}}, 'rooms': {name: {...}},
-    'warnings': [(kind, text)], 'errors': [text], 'counts': {...}}. ``organisation_domains``: the SIP domains of
-    the organisation (a principal of another domain is a federated user)."""
+    """What the import makes of a room directory: {'categories': {name: {...}} or None (not predicted), 'rooms':
+    {name: {...}}, 'warnings': [(kind, text)], 'errors': [text], 'counts': {...}, 'not_predicted': [text],
+    'principals': {'users': [identity of each user member, manager or presenter of a migrated room], 'groups': n,
+    'unnamed': n}}. ``organisation_domains``: the SIP domains of the organisation (a principal of another domain is
+    a federated user). A room entry's ``members``/``managers``/``presenters`` are None when the export does not name
+    principals by SIP address; ``exact`` is False when its name after the import is not known (only the name it was
+    exported with)."""
     domains = set(d.lower() for d in organisation_domains)
     tree, principals = directory['categories'], directory['principals']
+    unknown = set(directory.get('unknown') or [])
+    if tree is None:
+        unknown.update(('categories', 'room_categories'))
+    names_known = 'member_uris' not in unknown
+    provisioning_known = names_known and 'provisioning' not in unknown
     warnings, errors = [], []
     unprovisioned, federated = set(), set()
+    members_seen = {'users': set(), 'groups': set(), 'unnamed': set()}
+
+    def note(ids):
+        for pid in ids:
+            principal = principals.get(pid)
+            if principal is None:
+                members_seen['unnamed'].add(pid)
+            elif principal['kind'] == 'group':
+                members_seen['groups'].add(pid)
+            elif provisioning_known and not principal['dn']:
+                continue  # federated or not provisioned: the import's own warning or error says so
+            elif identity(principal):
+                members_seen['users'].add(identity(principal).lower())
+            else:
+                members_seen['unnamed'].add(pid)
 
     def resolve(ids):
         kept = []
@@ -129,7 +206,7 @@ def predict(directory, organisation_domains):
             if principal is None:
                 continue
             name = principal['uri'] or principal['dn']
-            if principal['kind'] == 'user' and not principal['dn']:
+            if provisioning_known and principal['kind'] == 'user' and not principal['dn']:
                 if _domain(principal['uri']) in domains:
                     unprovisioned.add(principal['uri'])
                     continue
@@ -137,65 +214,86 @@ def predict(directory, organisation_domains):
             kept.append(name.lower())
         return kept
 
-    root_managers = []
-    flat = {}
-    for category in tree.values():
-        if category['root']:
-            root_managers.extend(resolve(category['managers']))
-            continue
-        names = [node['name'] for node in _path(tree, category['id']) if not node['root']]
-        name = SEPARATOR.join(names)
-        flat[category['id']] = name
-        if len(names) > 1:
-            warnings.append(('category_flattened', 'Category "%s" becomes "%s"' % (category['name'], name)))
-        if category['managers']:
-            warnings.append(('category_managers', 'Managers of category "%s" are not migrated' % category['name']))
-    if root_managers:
-        warnings.append(('root_managers', "The root category's managers (%s) become managers of every migrated chat "
-                                          'room.' % ', '.join(sorted(set(root_managers)))))
-    categories = {}
-    for category_id, name in flat.items():
-        if len(name) > MAX_NAME:
-            errors.append('category "%s..." is %d characters long once flattened; Lync allows %d: shorten it before '
-                          'the export' % (name[:40], len(name), MAX_NAME))
-            continue
-        categories[name.lower()] = {'name': name, 'invitations': tree[category_id]['invitations']}
+    categories, flat, root_managers = None, {}, []
+    if 'categories' not in unknown:
+        for category in tree.values():
+            if category['root']:
+                root_managers.extend(resolve(category['managers']) if names_known else [])
+                continue
+            names = [node['name'] for node in _path(tree, category['id']) if not node['root']]
+            name = SEPARATOR.join(names)
+            flat[category['id']] = name
+            if len(names) > 1:
+                warnings.append(('category_flattened', 'Category "%s" becomes "%s"' % (category['name'], name)))
+            if category['managers']:
+                warnings.append(('category_managers', 'Managers of category "%s" are not migrated'
+                                 % category['name']))
+        if root_managers:
+            warnings.append(('root_managers', "The root category's managers (%s) become managers of every migrated "
+                                              'chat room.' % ', '.join(sorted(set(root_managers)))))
+        categories = {}
+        for category_id, name in flat.items():
+            if len(name) > MAX_NAME:
+                errors.append('category "%s..." is %d characters long once flattened; Lync allows %d: shorten it '
+                              'before the export' % (name[:40], len(name), MAX_NAME))
+                continue
+            categories[name.lower()] = {'name': name, 'invitations': tree[category_id]['invitations']}
     rooms = {}
     for room in directory['rooms']:
-        category = tree.get(room['category'])
-        if category is None or category['root']:
-            errors.append('chat room "%s" is directly under the root category, which is not migrated: move it into a '
-                          'category before the export' % room['name'])
+        exact = 'room_categories' not in unknown
+        name, category_name = room['name'], None
+        if exact:
+            category = tree.get(room['category'])
+            if category is None or category['root']:
+                errors.append('chat room "%s" is directly under the root category, which is not migrated: move it '
+                              'into a category before the export' % room['name'])
+                continue
+            category_name = flat[category['id']]
+            if category_name.lower() not in categories:
+                errors.append('chat room "%s" is not migrated: its category "%s..." is not' % (room['name'],
+                                                                                               category_name[:40]))
+                continue
+            top_level = tree.get(category['parent']) is None or tree[category['parent']]['root']
+            name = room['name'] if top_level else SEPARATOR.join((category_name, room['name']))
+            if not top_level:
+                warnings.append(('room_renamed', 'Chat room "%s" becomes "%s"' % (room['name'], name)))
+        if len(name) > MAX_NAME:  # a name over the limit by itself is over it with any prefix too
+            errors.append('chat room "%s..." is %d characters long%s; Lync allows %d: shorten it before the export'
+                          % (name[:40], len(name), ' with its category prefix' if name != room['name'] else '',
+                             MAX_NAME))
             continue
-        category_name = flat[category['id']]
-        if category_name.lower() not in categories:
-            errors.append('chat room "%s" is not migrated: its category "%s..." is not' % (room['name'],
-                                                                                           category_name[:40]))
-            continue
-        top_level = tree.get(category['parent']) is None or tree[category['parent']]['root']
-        name = room['name'] if top_level else SEPARATOR.join((category_name, room['name']))
-        if not top_level:
-            warnings.append(('room_renamed', 'Chat room "%s" becomes "%s"' % (room['name'], name)))
-        if len(name) > MAX_NAME:
-            errors.append('chat room "%s..." is %d characters long with its category prefix; Lync allows %d: '
-                          'shorten it before the export' % (name[:40], len(name), MAX_NAME))
-            continue
-        if not categories[category_name.lower()]['invitations'] and room['invitations']:
+        if exact and not categories[category_name.lower()]['invitations'] and room['invitations']:
             warnings.append(('invitations_off', 'Category "%s" has invitations turned off, so chat room "%s" gets '
                                                 'invitations turned off.' % (category_name, name)))
-        rooms[name.lower()] = {'name': name, 'category': category_name, 'disabled': room['disabled'],
-                               'members': sorted(set(resolve(room['members']))),
-                               'managers': sorted(set(resolve(room['managers']) + root_managers)),
-                               'presenters': sorted(set(resolve(room['presenters'])))}
+        note(room['members'] + room['managers'] + room['presenters'])
+        entry = {'name': name, 'category': category_name, 'disabled': room['disabled'], 'exact': exact,
+                 'member_entries': len(room['members'])}
+        if names_known:
+            entry.update(members=sorted(set(resolve(room['members']))),
+                         managers=sorted(set(resolve(room['managers']) + root_managers)),
+                         presenters=None if 'presenters' in unknown else sorted(set(resolve(room['presenters']))))
+        else:
+            entry.update(members=None, managers=None, presenters=None)
+        rooms[name.lower()] = entry
     for uri in sorted(unprovisioned):
         errors.append('principal not provisioned: %s is a member of chat rooms but not in Active Directory; remove it '
                       'from the rooms (legacy Group Chat administration) or restore the account' % uri)
     for uri in sorted(federated):
         warnings.append(('federated_user', 'Federated user "%s" is migrated, but loses access' % uri))
-    counts = {'categories': len(categories), 'rooms': len(rooms),
-              'members': sum(len(r['members']) for r in rooms.values()),
-              'disabled_rooms_left_out': int(directory['manifest'].get('disabledRoomsLeftOut') or 0)}
-    return {'categories': categories, 'rooms': rooms, 'warnings': warnings, 'errors': errors, 'counts': counts}
+    manifest = directory.get('manifest')
+    counts = {'categories': None if categories is None else len(categories), 'rooms': len(rooms),
+              'members': sum((len(r['members']) if r['members'] is not None else r['member_entries'])
+                             for r in rooms.values()),
+              'disabled_rooms_left_out': None if manifest is None else int(manifest.get('disabledRoomsLeftOut') or 0)}
+    not_predicted = [NOT_SHOWN[key] for key in sorted(NOT_SHOWN) if key in unknown]
+    if not directory.get('has_rooms', True):
+        not_predicted.insert(0, 'chat rooms: the export holds no ChatRooms.xml')
+    for room in rooms.values():  # what the record keeps: the prediction, not the counting aid
+        room.pop('member_entries', None)
+    return {'categories': categories, 'rooms': rooms, 'warnings': warnings, 'errors': errors, 'counts': counts,
+            'not_predicted': not_predicted,
+            'principals': {'users': sorted(members_seen['users']), 'groups': len(members_seen['groups']),
+                           'unnamed': len(members_seen['unnamed'])}}
 
 
 def fingerprint(prediction):
@@ -204,22 +302,48 @@ def fingerprint(prediction):
     return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
 
 
+def _matching_room(room, key, have_rooms, taken):
+    """The target room a predicted room became: by its predicted name; when that is not exact (the export does not
+    say its category), by the exported name, or a name that ends with it (a category prefix)."""
+    actual = have_rooms.get(key)
+    if actual is not None or room.get('exact', True):
+        return actual
+    suffix = room['name'].lower()
+    for name, candidate in sorted(have_rooms.items()):
+        if name not in taken and name.endswith(suffix):
+            return candidate
+    return None
+
+
 def compare(expected, rooms, categories):
     """How the pool's rooms and categories (LyncPlatform.rooms/categories) match the prediction (or the record of
-    one): {'matches', 'summary', 'missing_categories', 'missing_rooms', 'different'}."""
+    one): {'matches', 'summary', 'missing_categories', 'missing_rooms', 'different', 'not_compared'}. What the
+    prediction left out (categories None, a room's members None or its name not exact) is not held against the
+    pool: ``not_compared`` says what was not checked."""
     have_categories = set(c['name'].lower() for c in categories)
     have_rooms = dict((r['name'].lower(), r) for r in rooms)
-    missing_categories = sorted(c['name'] for key, c in expected['categories'].items() if key not in have_categories)
-    missing_rooms, different = [], []
+    not_compared = []
+    expected_categories = expected.get('categories')
+    if expected_categories is None:
+        expected_categories = {}
+        not_compared.append('categories: not predicted from the export; the pool lists %d' % len(categories))
+    missing_categories = sorted(c['name'] for key, c in expected_categories.items() if key not in have_categories)
+    missing_rooms, different, taken = [], [], set()
+    inexact = members_unknown = 0
     for key, room in sorted(expected['rooms'].items()):
-        actual = have_rooms.get(key)
+        actual = _matching_room(room, key, have_rooms, taken)
         if actual is None:
             missing_rooms.append(room['name'])
             continue
+        taken.add(actual['name'].lower())
+        inexact += not room.get('exact', True)
         problems = []
-        if (actual.get('category') or '').lower() != room['category'].lower():
+        if room.get('category') is not None and (actual.get('category') or '').lower() != room['category'].lower():
             problems.append('category %s, not %s' % (actual.get('category'), room['category']))
         for role in ('members', 'managers', 'presenters'):
+            if room.get(role) is None:
+                members_unknown += role == 'members'
+                continue
             lacking = sorted(set(room[role]) - set(p.lower() for p in actual.get(role) or []))
             if lacking:
                 problems.append('%d %s missing (%s)' % (len(lacking), role, ', '.join(lacking[:3])))
@@ -227,13 +351,19 @@ def compare(expected, rooms, categories):
             problems.append('disabled is %s' % actual.get('disabled'))
         if problems:
             different.append({'room': room['name'], 'problems': problems})
+    if inexact:
+        not_compared.append('%d rooms were found by the name they were exported with (their category prefix was '
+                            'not predicted)' % inexact)
+    if members_unknown:
+        not_compared.append('members of %d rooms: the export does not name them by SIP address' % members_unknown)
     matches = not (missing_categories or missing_rooms or different)
-    summary = '%d of %d categories and %d of %d rooms present%s' % (
-        len(expected['categories']) - len(missing_categories), len(expected['categories']),
+    summary = '%s and %d of %d rooms present%s' % (
+        ('%d of %d categories' % (len(expected_categories) - len(missing_categories), len(expected_categories)))
+        if expected.get('categories') is not None else '%d categories (not predicted)' % len(categories),
         len(expected['rooms']) - len(missing_rooms), len(expected['rooms']),
         '' if not different else ', %d rooms differ' % len(different))
     return {'matches': matches, 'summary': summary, 'missing_categories': missing_categories[:50],
-            'missing_rooms': missing_rooms[:50], 'different': different[:50]}
+            'missing_rooms': missing_rooms[:50], 'different': different[:50], 'not_compared': not_compared}
 
 
 def classify_warning(text):

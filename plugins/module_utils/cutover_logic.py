@@ -127,6 +127,16 @@ def plan(facts):
                      'decides' % rehearsal['skipped'])
     elif not rehearsal:
         notes.extend(migration.get('import_warnings') or [])  # predicted only; the rehearsal's are exact
+    policies = migration.get('member_policies') or {}
+    if phases['migrate'] and policies.get('blocker'):
+        blockers.append('Persistent Chat policy: %s' % policies['blocker'])
+    notes.extend('Persistent Chat policy: %s' % text for text in policies.get('warnings') or [])
+    notes.extend('not predicted from the export: %s' % text for text in migration.get('not_predicted') or [])
+    verify_problem, verify_note = message_test_settings(facts.get('verify'))
+    if verify_problem:
+        blockers.append(verify_problem)
+    if verify_note:
+        notes.append(verify_note)
     left = [name for name in CHANGING_PHASES if phases[name]]
     summary = '%s -> %s (%s owned by %s): left to do: %s; notes: %s' % (
         facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
@@ -176,6 +186,32 @@ def not_the_lookup_account(sip, owner, migration):
             'pchat_sip_address (the cutover deletes that user); nothing was changed.' % (sip, dn, '; '.join(problems))]
 
 
+def message_test_settings(settings):
+    """(blocker, note) about verify's test message, from its settings (``registrar_pool``, ``sender``,
+    ``receiver``, ``credentials``: how many of the four credential variables are set): settings that cannot work
+    are found before the first change, not at the end of the weekend."""
+    if settings is None:
+        return None, None
+    users = [bool(settings.get(key)) for key in ('sender', 'receiver')]
+    credentials = int(settings.get('credentials') or 0)
+    if any(users) and not all(users):
+        return ('verify: set both pchat_verify_test_sender and pchat_verify_test_receiver (Test-CsPersistentChatMessage '
+                'needs two test users), or neither'), None
+    if not any(users):
+        return None, ('verify: no test users are set (pchat_verify_test_sender, pchat_verify_test_receiver, '
+                      'pchat_verify_registrar_pool), so no test message is sent and the cutover will be NOT VERIFIED, '
+                      'never PASSED')
+    if not settings.get('registrar_pool'):
+        return ('verify: set pchat_verify_registrar_pool to the Registrar pool of the test users '
+                '(Test-CsPersistentChatMessage -TargetFqdn is the Registrar pool; Get-CsService -PersistentChatServer '
+                'shows the Persistent Chat pool\'s Registrar)'), None
+    if credentials not in (0, 4):
+        return ('verify: set all four of pchat_verify_test_sender_username, _sender_password, _receiver_username and '
+                '_receiver_password, or none (then the credentials registered on the front end with '
+                'Set-CsTestUserCredential are used)'), None
+    return None, None
+
+
 def _check(name, ok, detail):
     return {'name': name, 'ok': bool(ok), 'detail': detail}
 
@@ -188,7 +224,12 @@ def verdict(facts):
     target's rooms and categories, ``unverifiable``) and ``message_test`` (chat_pool_info's synthetic message
     result, or None when it was not run).
 
-    Returns ``{'passed': bool, 'checks': [{'name', 'ok', 'detail'}], 'unverified': [...]}``.
+    ``message_test`` is None when no test users are set, ``{'not_run': why}`` when verify could not run it, else
+    the result (``result``, ``error``, ``hint``).
+
+    Returns ``{'passed': bool, 'status': 'passed' | 'failed' | 'not_verified', 'checks': [{'name', 'ok', 'detail'}],
+    'unverified': [...], 'not_verified': why or None}``: without a test message the cutover is not verified, never
+    passed.
     """
     _require(facts, 'sip_address', 'legacy_pool', 'target_pool', 'owner', 'endpoint', 'pools', 'migration')
     owner = facts['owner'] or {'kind': 'none', 'dns': []}
@@ -215,15 +256,27 @@ def verdict(facts):
                comparison.get('summary') or 'no completed migration is recorded'),
     ]
     test = facts.get('message_test')
-    if test is not None:
+    unverified = list(migration.get('unverifiable') or [])
+    unverified.extend('after the import, %s' % text for text in comparison.get('not_compared') or [])
+    not_verified = None
+    if test is None:
+        not_verified = ('no test message was sent: set pchat_verify_registrar_pool, pchat_verify_test_sender and '
+                        'pchat_verify_test_receiver to run Test-CsPersistentChatMessage')
+    elif test.get('not_run'):
+        not_verified = 'no test message was sent: %s' % test['not_run']
+    else:
         checks.append(_check('a test message reaches the Persistent Chat pool (Test-CsPersistentChatMessage)',
                              test.get('result') == 'Success',
-                             '%s%s' % (test.get('result'), (': %s' % test['error']) if test.get('error') else '')))
-    unverified = list(migration.get('unverifiable') or [])
-    if test is None:
-        unverified.append('no synthetic message was sent (set pchat_verify_test_sender and pchat_verify_test_receiver '
-                          'to run Test-CsPersistentChatMessage)')
-    return {'passed': all(check['ok'] for check in checks), 'checks': checks, 'unverified': unverified}
+                             '%s%s%s' % (test.get('result'), (': %s' % test['error']) if test.get('error') else '',
+                                         (' (%s)' % test['hint']) if test.get('hint') and test.get('result') != 'Success'
+                                         else '')))
+    if not_verified:
+        unverified.append(not_verified)
+    failed = not all(check['ok'] for check in checks)
+    # Never PASSED without the test message, the one check that a client reaches the pool: "not verified" says why.
+    status = 'failed' if failed else ('not_verified' if not_verified else 'passed')
+    return {'passed': status == 'passed', 'status': status, 'checks': checks, 'unverified': unverified,
+            'not_verified': not_verified}
 
 
 def phase_record(name, started, finished, outcome, failed=None):

@@ -128,7 +128,8 @@ def report_view(report):
     elif verdict is None:
         outcome = 'PREVIEW (nothing changed, nothing verified)' if preview else 'NOT VERIFIED'
     else:
-        outcome = 'PASSED' if verdict.get('passed') else 'FAILED'
+        outcome = 'PASSED' if verdict.get('passed') else (
+            'NOT VERIFIED' if verdict.get('status') == 'not_verified' else 'FAILED')
     changed = [p['name'] for p in phases if p.get('changed')]
     started = phases[0].get('started') if phases else None
     total = sum(p.get('duration') or 0 for p in phases)

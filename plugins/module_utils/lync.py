@@ -30,8 +30,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import escape_filter_value
 from ansible_collections.pchat.cutover.plugins.module_utils.psrp_objects import objects
-from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import LyncSession, describe_call
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import Credential, LyncSession, describe_call
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, sip_equal, validate_fqdn
 
 PERSISTENT_CHAT = 'persistent_chat_2013'
@@ -40,8 +41,11 @@ LEGACY_2007R2 = 'group_chat_2007r2'
 VERSIONS = {PERSISTENT_CHAT: 'Lync Server 2013 Persistent Chat', LEGACY_2010: 'Lync Server 2010 Group Chat',
             LEGACY_2007R2: 'Office Communications Server 2007 R2 Group Chat'}
 # The role Get-CsWindowsService reports for the Persistent Chat services (chat and compliance): services are found
-# by role, never by a hard-coded name.
+# by role, never by a hard-coded name. Which name RoleName holds is not documented: Get-CsService's switch and
+# identities say PersistentChatServer, Lync 2013's topology names the role PersistentChatService ("Lync Server 2013
+# topology changes"); either is taken (docs/psrp.md, first real run).
 CHAT_ROLE = 'PersistentChatServer'
+CHAT_ROLES = ('persistentchatserver', 'persistentchatservice')
 # Legacy Group Chat servers run Lookup, Channel, Web (and Compliance) services whose names are undocumented: they
 # are found by display name. A WQL LIKE pattern, a constant (no user text goes into a query).
 LEGACY_DISPLAY_NAME_WQL = "DisplayName LIKE '%Group Chat%'"
@@ -51,7 +55,10 @@ MAX_RESULT_SIZE = 2147483647  # -ResultSize: never a silently capped listing
 # SQL Server's message (error 18456) when a logon reaches it without credentials: the classic second-hop failure of
 # a remote session that cannot delegate (Microsoft: "Making the second hop in PowerShell Remoting").
 SECOND_HOP_MARK = "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'"
-NOT_FOUND_CATEGORY = 'ObjectNotFound'
+# Users read per Get-CsUser -LdapFilter (an OR of their identities), and at most this many pipelines per run:
+# the policy check of preflight stays a bounded cost whatever the number of members (docs/migration.md).
+USERS_PER_FILTER = 200
+MAX_USER_PIPELINES = 5
 WMI_START_MODES = {'auto': 'automatic', 'automatic': 'automatic', 'manual': 'manual', 'disabled': 'disabled',
                    'boot': 'automatic', 'system': 'automatic'}
 STATUS_TEXT = {'running': 'running', 'stopped': 'stopped', 'stop pending': 'stop_pending',
@@ -102,7 +109,8 @@ def pool_state(pool):
 
 READ_VERBS = ('get',)
 # Cmdlets that read or copy data without changing what the reads show (the export writes a file on the front end).
-NON_CHANGING = ('export-cspersistentchatdata', 'test-cspersistentchatmessage', 'remove-item')  # remove-item: scratch files
+# (remove-item: of the rehearsal's scratch file only)
+NON_CHANGING = ('export-cspersistentchatdata', 'test-cspersistentchatmessage', 'test-path', 'remove-item')
 
 
 def _read_key(cmdlet, parameters):
@@ -117,9 +125,20 @@ def _is_preview(cmdlet, parameters):
     return 'WhatIf' in (parameters or {}) or cmdlet.lower() in NON_CHANGING
 
 
-def _not_found(result):
-    """True when every error of a Get- by identity says 'not found' (an absent object, not a failure)."""
-    return bool(result.errors) and all(e['category'] == NOT_FOUND_CATEGORY for e in result.errors)
+def _filter_value(value, what):
+    """A value put into a -Filter expression between double quotes: one that holds a quote or a backtick cannot be
+    (the filter is the cmdlet's to parse, never script; such a value is refused, not escaped)."""
+    if any(char in value for char in '"`$'):
+        raise PchatError('%s %r cannot be looked up: it holds a character (" ` $) a Lync -Filter cannot quote.'
+                         % (what, value))
+    return value
+
+
+def _names_pool(props, fqdn):
+    """Whether a Get-CsTrustedApplicationPool object is the pool ``fqdn`` (its PoolFqdn, or its identity
+    ``TrustedApplicationPool:<fqdn>``)."""
+    identity = (props.text('Identity') or '').lower()
+    return (props.text('PoolFqdn') or '').lower() == fqdn or identity.partition(':')[2] == fqdn
 
 
 class LyncPlatform(object):
@@ -160,15 +179,15 @@ class LyncPlatform(object):
             result = self.session.call_long(cmdlet, parameters, watch=watch)
         else:
             result = self.session.call(cmdlet, parameters, lync=lync)
-        if key is not None and (not result.errors or _not_found(result)):
+        if key is not None and not result.errors:
             self._reads[key] = result
         return result
 
-    def call(self, cmdlet, parameters=None, lync=True, allow_not_found=False, fresh=False):
-        """``send``, then error records raise PchatError naming the call (unless they all say 'not found' and
-        ``allow_not_found``)."""
+    def call(self, cmdlet, parameters=None, lync=True, fresh=False):
+        """``send``, then error records raise PchatError naming the call. No decision rests on an error's identity
+        (Microsoft documents none): an absent object is one a listing or a filter does not return."""
         result = self.send(cmdlet, parameters, lync=lync, fresh=fresh)
-        if result.errors and not (allow_not_found and _not_found(result)):
+        if result.errors:
             raise self.call_error(cmdlet, parameters, result)
         return result
 
@@ -201,9 +220,9 @@ class LyncPlatform(object):
         service = self.persistent_chat_services().get(fqdn)
         if service is not None:
             return self._persistent_chat_pool(fqdn, service, rooms)
-        result = self.call('Get-CsTrustedApplicationPool', {'Identity': 'TrustedApplicationPool:%s' % fqdn},
-                           allow_not_found=True)
-        found = objects(result, 'trusted application pool')
+        # Listed and compared (an identity that names nothing is an error whose identity Microsoft does not document)
+        found = [props for props in objects(self.call('Get-CsTrustedApplicationPool'), 'trusted application pool')
+                 if _names_pool(props, fqdn)]
         if not found:
             return None
         return self._legacy_pool(fqdn, found[0])
@@ -295,7 +314,7 @@ class LyncPlatform(object):
                                  'told apart from the others (nothing was changed). Is %s a Lync Server 2013 front '
                                  'end?' % (computer, props.text('Name') or props.types[:1], self.host))
             roles = props.texts('RoleName')
-            if CHAT_ROLE.lower() in [r.lower() for r in roles]:
+            if any(r.lower() in CHAT_ROLES for r in roles):
                 name = props.required_text('Name')
                 services.append({'name': name, 'display_name': props.text('DisplayName'), 'roles': roles,
                                  'status': known_status(props.text('Status'), 'Get-CsWindowsService', computer, name),
@@ -356,7 +375,8 @@ class LyncPlatform(object):
     def categories(self, pool_fqdn):
         found = objects(self.call('Get-CsPersistentChatCategory', {'PersistentChatPoolFqdn': pool_fqdn}),
                         'chat category', 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.CategoryObject')
-        return sorted(({'name': p.required_text('Name'), 'invitations': p.flag('Invitations')} for p in found),
+        # Invites [ref Get-CsPersistentChatCategory, example 3]
+        return sorted(({'name': p.required_text('Name'), 'invitations': p.flag('Invites')} for p in found),
                       key=lambda category: category['name'].lower())
 
     # -- endpoints -------------------------------------------------------------------------------------
@@ -366,7 +386,9 @@ class LyncPlatform(object):
         ``-PersistentChatPoolFqdn`` listing of each Persistent Chat pool."""
         if sip_address:
             normalize_sip(sip_address)
-            result = self.call('Get-CsPersistentChatEndpoint', {'Identity': sip_address}, allow_not_found=True)
+            # Every endpoint, compared by SIP address (few exist: one per pool and the legacy ones); an identity that
+            # names nothing is an error whose identity Microsoft does not document.
+            result = self.call('Get-CsPersistentChatEndpoint')
             found = [self._endpoint(p) for p in objects(result, 'Persistent Chat endpoint')]
             found = [e for e in found if sip_equal(e['sip_address'], sip_address)]
             found = list(dict((e['dn'].lower(), e) for e in found).values())  # an object listed twice is one endpoint
@@ -418,9 +440,11 @@ class LyncPlatform(object):
 
     # -- users -----------------------------------------------------------------------------------------
     def lync_sees_user(self, sip_address):
-        """Whether Lync's view of AD (the front end's domain controller) still has a user with this SIP URI."""
-        result = self.call('Get-CsAdUser', {'Identity': sip_address}, allow_not_found=True, fresh=True)
-        return bool(result.output)
+        """Whether Lync's view of AD (the front end's domain controller) still has a user with this SIP URI: a filter
+        on the Lync attribute [ref Get-CsAdUser -Filter], so that "none" is an empty answer, not an error."""
+        sip = _filter_value(normalize_sip(sip_address), 'SIP address')
+        result = self.call('Get-CsAdUser', {'Filter': 'SipAddress -eq "%s"' % sip}, fresh=True)
+        return any(sip_equal(props.text('SipAddress') or '', sip) for props in objects(result, 'Lync user'))
 
     # -- chat data -------------------------------------------------------------------------------------
     def chat_database(self, pool_fqdn):
@@ -518,19 +542,93 @@ class LyncPlatform(object):
         result = self.send('Remove-Item', {'LiteralPath': file_name, 'Force': None, 'Confirm': False}, lync=False)
         return not result.errors
 
-    def message_test(self, pool_fqdn, sender, receiver):
-        """Test-CsPersistentChatMessage against a Persistent Chat pool (a synthetic transaction): result, latency
-        (seconds), error, diagnosis, and the warnings it wrote."""
-        result = self.send('Test-CsPersistentChatMessage', {
-            'TargetFqdn': pool_fqdn, 'SenderSipAddress': sender, 'ReceiverSipAddress': receiver})
+    def first_enabled_room(self, pool_fqdn):
+        """The name of an enabled chat room of a Persistent Chat pool, or None: from the pool's listing when this
+        run read it, else one room asked for with ``-Disabled $false -ResultSize 1`` [ref Get-CsPersistentChatRoom]."""
+        listed = self._reads.get(_read_key('Get-CsPersistentChatRoom', {'PersistentChatPoolFqdn': pool_fqdn,
+                                                                        'ResultSize': MAX_RESULT_SIZE}))
+        if listed is not None:
+            names = sorted(room['name'] for room in self.rooms(pool_fqdn) if not room['disabled'])
+            return names[0] if names else None
+        found = objects(self.call('Get-CsPersistentChatRoom', {
+            'PersistentChatPoolFqdn': pool_fqdn, 'Disabled': False, 'ResultSize': 1}), 'chat room',
+            'Microsoft.Rtc.Management.PersistentChat.Cmdlets.ChatRoomObject')
+        return found[0].required_text('Name') if found else None
+
+    def message_test(self, registrar_pool, sender, receiver, room_uri=None, credentials=None):
+        """Test-CsPersistentChatMessage (a synthetic transaction) [ref]: ``-TargetFqdn`` the Registrar pool,
+        ``-ChatRoomUri <pool>\\<room>`` the room (so the pool under test is the one meant), the two test users, and,
+        with ``credentials`` ({'sender': (user, password), 'receiver': ...}), their PSCredentials (ClientPlatform);
+        without, the users' credentials registered on the front end with Set-CsTestUserCredential (ServerPlatform).
+        Returns result, latency (seconds), error, diagnosis and the warnings it wrote."""
+        parameters = {'TargetFqdn': registrar_pool, 'SenderSipAddress': sender, 'ReceiverSipAddress': receiver}
+        if room_uri:
+            parameters['ChatRoomUri'] = room_uri
+        if credentials:
+            parameters['SenderCredential'] = Credential(*credentials['sender'])
+            parameters['ReceiverCredential'] = Credential(*credentials['receiver'])
+        result = self.send('Test-CsPersistentChatMessage', parameters)
         if result.errors and not result.output:
-            raise self.call_error('Test-CsPersistentChatMessage', {'TargetFqdn': pool_fqdn}, result)
+            raise self.call_error('Test-CsPersistentChatMessage', parameters, result)
         found = objects(result, 'synthetic transaction result', 'Microsoft.Rtc.SyntheticTransactions.TaskOutput')
         if not found:
-            raise PchatError('Test-CsPersistentChatMessage -TargetFqdn %s returned no result.' % pool_fqdn)
+            raise PchatError('Test-CsPersistentChatMessage -TargetFqdn %s returned no result.' % registrar_pool)
         props = found[0]
         return {'result': props.text('Result'), 'latency_seconds': timespan_seconds(props.text('Latency')),
                 'error': props.text('Error'), 'diagnosis': props.text('Diagnosis'), 'warnings': result.warnings}
+
+    # -- Persistent Chat policies ----------------------------------------------------------------------
+    def chat_policies(self):
+        """Every Persistent Chat policy [ref Get-CsPersistentChatPolicy]: [{'identity', 'enabled'}] (enabled None
+        when EnablePersistentChat cannot be read)."""
+        found = objects(self.call('Get-CsPersistentChatPolicy'), 'Persistent Chat policy')
+        return [{'identity': p.required_text('Identity'), 'enabled': p.flag('EnablePersistentChat')} for p in found]
+
+    def lync_users(self, identities):
+        """Lync's view of the users named by ``identities`` (SIP URIs, UPNs or DNs), read with Get-CsUser
+        -LdapFilter [ref: an LDAP filter without its outer parentheses], USERS_PER_FILTER at a time and at most
+        MAX_USER_PIPELINES pipelines: (users, identities not read). Each user: {'sip', 'upn', 'dn', 'policy' (the
+        per-user PersistentChatPolicy, None when none is assigned), 'registrar_pool'}."""
+        terms = []
+        for identity in identities:
+            text = (identity or '').strip()
+            if text.lower().startswith('sip:'):
+                terms.append((identity, 'msRTCSIP-PrimaryUserAddress', text))
+            elif '=' in text and ',' in text:
+                terms.append((identity, 'distinguishedName', text))
+            elif '@' in text:
+                terms.append((identity, 'userPrincipalName', text))
+        read = terms[:USERS_PER_FILTER * MAX_USER_PIPELINES]
+        users = []
+        for start in range(0, len(read), USERS_PER_FILTER):
+            chunk = read[start:start + USERS_PER_FILTER]
+            parts = ['(%s=%s)' % (attribute, escape_filter_value(value)) for _i, attribute, value in chunk]
+            ldap_filter = ('|' + ''.join(parts)) if len(parts) > 1 else parts[0][1:-1]
+            for props in objects(self.call('Get-CsUser', {'LdapFilter': ldap_filter}), 'Lync user',
+                                 'Microsoft.Rtc.Management.ADConnect.Schema.ADUser'):
+                users.append({'sip': (props.text('SipAddress') or '').lower(), 'upn': props.text('UserPrincipalName'),
+                              'dn': props.text('DistinguishedName'),
+                              'policy': props.text('PersistentChatPolicy') or None,
+                              'registrar_pool': (props.text('RegistrarPool') or '').lower() or None})
+        return users, [identity for identity, _a, _v in terms[len(read):]]
+
+    def pool_sites(self, pools):
+        """{registrar pool: its site identity} from Get-CsPool -Identity, once per pool [ref Get-CsPool]."""
+        sites = {}
+        for fqdn in sorted(set(p for p in pools if p)):
+            found = objects(self.call('Get-CsPool', {'Identity': fqdn}), 'pool')
+            sites[fqdn] = (found[0].text('Site') or '').lower() or None if found else None
+        return sites
+
+    # -- the front end's files -------------------------------------------------------------------------
+    def file_exists(self, windows_path):
+        """Whether a file exists on the front end (``Test-Path -Path <file> -PathType Leaf``, Windows PowerShell's
+        own command: WinRM path only); None where it cannot be told (OcsPowershell offers no Test-Path)."""
+        if not self.session.on_winrm:
+            return None
+        result = self.call('Test-Path', {'Path': windows_path, 'PathType': 'Leaf'}, lync=False)
+        answers = [item for item in result.output if isinstance(item, bool)]
+        return answers[0] if len(answers) == 1 else None
 
 
 def timespan_seconds(text):

@@ -37,7 +37,7 @@ import json
 import os
 import time
 
-from ansible_collections.pchat.cutover.plugins.module_utils import chat_data
+from ansible_collections.pchat.cutover.plugins.module_utils import chat_data, chat_policy
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.lease import LeaseLost
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT
@@ -246,6 +246,8 @@ class MigrationBackend(object):
                 result['lookup_account_rooms'] = sorted(
                     room['name'] for room in predicted['rooms'].values()
                     if lookup in room['members'] or lookup in room['managers'] or lookup in room['presenters'])
+            result['not_predicted'] = list(predicted['not_predicted'])
+            result['member_policies'] = self.member_policies()
             if rehearse:
                 result['rehearsal'] = self.rehearse()
                 result['blockers'].extend(result['rehearsal']['blockers'])
@@ -312,6 +314,19 @@ class MigrationBackend(object):
         return {'changed': True, 'summary': 'the recorded migration (%s) is superseded: the next cutover exports and '
                                             'imports anew' % ', '.join(sorted(entry['steps']))}
 
+    def member_policies(self):
+        """Whether the migrated rooms' members can use the target pool: their Persistent Chat policies
+        (chat_policy.assess), read in a bounded number of pipelines (Get-CsPersistentChatPolicy once, Get-CsUser
+        -LdapFilter for the members, Get-CsPool for their sites only when site policies exist)."""
+        predicted = self.prediction()
+        asked = predicted['principals']['users']
+        policies = self.platform.chat_policies()
+        users, not_read = self.platform.lync_users(asked) if asked else ([], [])
+        sites = {}
+        if any(p['identity'].lower().startswith('site:') for p in policies):
+            sites = self.platform.pool_sites(u['registrar_pool'] for u in users if not u['policy'])
+        return chat_policy.assess(asked, users, not_read, policies, sites, predicted['principals'], self.target)
+
     # -- steps -----------------------------------------------------------------------------------------
     def run(self, steps):
         if not self.check_mode:
@@ -353,8 +368,9 @@ class MigrationBackend(object):
                              '(or set force to export anyway).' % (self.source, source['state']))
         predicted = self.prediction()
         name = windows_join(self.params['export_dir'], '%s-export-%s.zip' % (self.source, _stamp()))
-        summary = '%d categories, %d rooms, %d member entries' % (
-            predicted['counts']['categories'], predicted['counts']['rooms'], predicted['counts']['members'])
+        summary = '%s categories, %d rooms, %d member entries' % (
+            'unknown' if predicted['counts']['categories'] is None else predicted['counts']['categories'],
+            predicted['counts']['rooms'], predicted['counts']['members'])
         if self.check_mode:
             return {'changed': True, 'file': None, 'counts': predicted['counts'],
                     'summary': 'would export %s (%s) to %s: %s' % (self.source, instance, name, summary)}
@@ -380,8 +396,17 @@ class MigrationBackend(object):
 
     def forget_missing_export(self, result, file_name):
         """The recorded export is gone from the front end (its folder cleaned since): the record goes back to before
-        the export, so that the next run exports anew instead of failing on the same missing file."""
-        if any((error['error_id'] or '').startswith('PathNotFound') for error in result.errors):
+        the export, so that the next run exports anew instead of failing on the same missing file. Whether the file
+        is gone is asked (``Test-Path``, WinRM path), not read from the error: Microsoft documents no error identity
+        for a missing file. Without Test-Path (OcsPowershell) the guess is an error naming a missing file
+        (docs/psrp.md, first real run)."""
+        if not result.errors:
+            return
+        present = self.platform.file_exists(file_name)
+        if present is None:
+            present = not any((error['error_id'] or '').startswith('PathNotFound') or
+                              'could not find file' in (error['message'] or '').lower() for error in result.errors)
+        if not present:
             for step in ('export', 'check', 'import'):
                 self.record['steps'].pop(step, None)
             self.save_record()

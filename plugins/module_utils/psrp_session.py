@@ -26,6 +26,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatE
 
 try:
     import requests.exceptions
+    from pypsrp.complex_objects import PSCredential
     from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError
     from pypsrp.complex_objects import PSInvocationState
     from pypsrp.exceptions import WSManFaultError
@@ -127,6 +128,20 @@ class Stopped(PchatError):
                                                     'seconds': round(seconds, 1)})
         self.reason = reason
         self.ended = ended
+class Credential(object):
+    """A user name and password to send as a PSCredential parameter (its password a SecureString: the session
+    exchanges keys with the front end first, as MS-PSRP requires). It never shows the password."""
+
+    __slots__ = ('username', 'password')
+
+    def __init__(self, username, password):
+        self.username = username
+        self.password = password
+
+    def __repr__(self):
+        return 'Credential(%r, ********)' % self.username
+
+    __str__ = __repr__
 
 
 class CallResult(object):
@@ -170,6 +185,7 @@ class LyncSession(object):
         self.pool = None
         self.lync_loaded = self.path.lower() != WSMAN_PATH  # Lync's own endpoint has the cmdlets at once
         self.pipelines = 0
+        self.secrets = set(p for p in (self.password,) if p)  # texts never shown in a message
 
     @property
     def endpoint(self):
@@ -181,8 +197,8 @@ class LyncSession(object):
 
     def _scrub(self, text):
         text = str(text)
-        if self.password:
-            text = text.replace(self.password, '********')
+        for secret in self.secrets:
+            text = text.replace(secret, '********')
         return text
 
     @property
@@ -270,6 +286,8 @@ class LyncSession(object):
         ps = PowerShell(self.pool)
         ps.add_cmdlet(cmdlet)
         for name, value in (parameters or {}).items():
+            if isinstance(value, Credential):
+                value = self._credential(value)
             ps.add_parameter(name, value)
         self.pipelines += 1
         return ps
@@ -370,6 +388,16 @@ class LyncSession(object):
         except CALL_ERRORS as exc:
             raise self._connection_error(exc)
         return True
+
+    def _credential(self, credential):
+        """A PSCredential for pypsrp: its password travels as a SecureString, encrypted with the session key."""
+        if credential.password:
+            self.secrets.add(credential.password)
+        try:
+            self.pool.exchange_keys()
+        except CALL_ERRORS as exc:
+            raise self._connection_error(exc)
+        return PSCredential(username=credential.username, password=credential.password)
 
     def load_lync(self):
         """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""

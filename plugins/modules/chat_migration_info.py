@@ -89,7 +89,8 @@ steps:
       warnings: []
 comparison:
   description: With a recorded export, how the pool matches it (C(matches), C(summary), C(missing_categories),
-    C(missing_rooms), C(different)); V(null) otherwise.
+    C(missing_rooms), C(different), C(not_compared) (what the prediction left out and was not checked)); V(null)
+    otherwise.
   returned: always
   type: dict
   sample:
@@ -143,6 +144,18 @@ superseded:
   returned: always
   type: list
   elements: dict
+not_predicted:
+  description: When not V(done), what the export does not show and the prediction therefore leaves out (each a
+    sentence; never a blocker). Empty when the export shows everything the prediction reads.
+  returned: when not V(done)
+  type: list
+  elements: str
+member_policies:
+  description: When not V(done), the Persistent Chat policies of the members of the rooms the import will create
+    (C(policies), C(checked), C(enabled), C(without) (named, with the policy that manages each), C(unknown),
+    C(not_found), C(not_checked), C(groups), C(warnings), C(blocker) (V(null), or why nobody could use the pool)).
+  returned: when not V(done)
+  type: dict
 unverifiable:
   description: What the cmdlets cannot prove about the migration (message history, files).
   returned: always

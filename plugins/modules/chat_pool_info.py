@@ -17,7 +17,9 @@ description:
   - Message counts are always V(null), because no Lync cmdlet counts a room's messages.
   - With O(rooms=true), Persistent Chat pools also list their rooms and categories.
   - With O(message_test), runs C(Test-CsPersistentChatMessage) (a synthetic transaction) against each Persistent
-    Chat pool and returns its outcome.
+    Chat pool (or O(message_test.pool)) and returns its outcome, or why it was not run (C(not_run)) - the test users
+    are not Lync-enabled, no Persistent Chat policy gives them access, the pool has no chat room, or check mode (the
+    test posts two messages in a room, so a preview sends none).
   - A legacy pool read through O(psrp_path=OcsPowershell) has state V(unknown), because that endpoint cannot read Windows
     services, and the module does not guess.
 author:
@@ -42,18 +44,48 @@ options:
     default: false
   message_test:
     description:
-      - Run C(Test-CsPersistentChatMessage -TargetFqdn <pool>) with these two users against each Persistent Chat
-        pool.
+      - Run C(Test-CsPersistentChatMessage -TargetFqdn <registrar pool> -ChatRoomUri <pool>\\<room>) with these two
+        test users against each Persistent Chat pool of O(fqdns), or only O(message_test.pool).
+      - Without credentials, the test users sign in with the credentials registered on the front end with
+        C(Set-CsTestUserCredential) (run it once before the weekend); with them, they sign in with those (sent as
+        PSCredentials, the password encrypted with the session key).
     type: dict
     suboptions:
+      registrar_pool:
+        description: FQDN of the Registrar pool of the test users (C(-TargetFqdn) is the Registrar pool, not the
+          Persistent Chat pool); C(Get-CsService -PersistentChatServer) shows the Persistent Chat pool's Registrar.
+        type: str
+        required: true
       sender:
-        description: SIP URI of the sending test user (a Lync-enabled user).
+        description: SIP URI of the sending test user (a Lync-enabled user managed by a Persistent Chat policy that
+          enables Persistent Chat).
         type: str
         required: true
       receiver:
         description: SIP URI of the receiving test user.
         type: str
         required: true
+      sender_username:
+        description: The sender's logon name (C(DOMAIN\\user) or UPN), with O(message_test.sender_password); all
+          four credential options or none.
+        type: str
+      sender_password:
+        description: The sender's password (keep it in Ansible Vault).
+        type: str
+      receiver_username:
+        description: The receiver's logon name.
+        type: str
+      receiver_password:
+        description: The receiver's password (keep it in Ansible Vault).
+        type: str
+      pool:
+        description: The Persistent Chat pool to test (need not be in O(fqdns), which may then be empty); default
+          every Persistent Chat pool of O(fqdns).
+        type: str
+      room:
+        description: The chat room to post the two test messages in; default the pool's first enabled room (by
+          name). Give a room of its own, so that users do not see the test messages.
+        type: str
 seealso:
   - module: pchat.cutover.chat_pool
 '''
@@ -67,6 +99,21 @@ EXAMPLES = r'''
 - name: Show their states
   ansible.builtin.debug:
     msg: "{{ pools.pools | map(attribute='state') | list }}"
+
+- name: Send a test message through the Persistent Chat pool, as two test users (credentials from the vault)
+  pchat.cutover.chat_pool_info:
+    fqdns: []
+    message_test:
+      pool: pcpool.contoso.com
+      registrar_pool: lyncpool.contoso.com
+      room: Cutover test
+      sender: sip:pctest1@contoso.com
+      receiver: sip:pctest2@contoso.com
+      sender_username: CONTOSO\pctest1
+      sender_password: "{{ vault_pctest1_password }}"
+      receiver_username: CONTOSO\pctest2
+      receiver_password: "{{ vault_pctest2_password }}"
+  register: tested
 '''
 
 RETURN = r'''
@@ -151,7 +198,8 @@ pools:
         - {name: Sales, invitations: false}
     message_test:
       description: With O(message_test), the outcome (C(result) Success or Failure, C(latency_seconds), C(error),
-        C(diagnosis), C(warnings)).
+        C(diagnosis), C(warnings), C(room), C(credentials) V(given) or V(registered), C(hint)), or C(not_run) (why the
+        test was not sent) with C(result) V(null).
       type: dict
       returned: when O(message_test) is set and the pool is a Persistent Chat pool
       sample:
@@ -172,12 +220,18 @@ psrp_pipelines:
   returned: always
   type: int
   sample: 12
+message_test:
+  description: The outcome of the message test of O(message_test.pool), or of the one Persistent Chat pool of O(fqdns)
+    tested (as in RV(pools[].message_test)).
+  type: dict
+  returned: when O(message_test) is set
 '''
 
+from ansible_collections.pchat.cutover.plugins.module_utils import message_test
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import PERSISTENT_CHAT
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
-from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, validate_fqdn
+from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
 
 
 def read_pools(module):
@@ -185,18 +239,24 @@ def read_pools(module):
     fqdns = [validate_fqdn(fqdn, 'fqdns item') for fqdn in params['fqdns']]
     test = params['message_test']
     if test:
-        for key in ('sender', 'receiver'):
-            normalize_sip(test[key], 'message_test.%s' % key)
+        message_test.validate(test)
+    elif not fqdns:
+        raise PchatError('fqdns is empty: name the pools to read (or give message_test with its pool).')
     pools = []
+    result = {'changed': False}
     for fqdn in fqdns:
         pool = module.platform.pool(fqdn, rooms=params['rooms'])
         if pool is None:
             raise PchatError('pool %s was not found on %s: it is neither a Persistent Chat pool nor a Group Chat '
                              'trusted application pool; check the FQDN.' % (fqdn, module.platform.host))
-        if test and pool['kind'] == PERSISTENT_CHAT:
-            pool['message_test'] = module.platform.message_test(fqdn, test['sender'], test['receiver'])
+        if test and pool['kind'] == PERSISTENT_CHAT and (not test.get('pool') or test['pool'].lower() == fqdn):
+            pool['message_test'] = message_test.run(module.platform, test, fqdn, module.check_mode)
+            result['message_test'] = pool['message_test']
         pools.append(pool)
-    return {'changed': False, 'pools': pools, 'pipelines': module.platform.pipelines}
+    if test and test.get('pool') and 'message_test' not in result:
+        result['message_test'] = message_test.run(module.platform, test, test['pool'].lower(), module.check_mode)
+    result.update(pools=pools, pipelines=module.platform.pipelines)
+    return result
 
 
 def main():
@@ -204,8 +264,11 @@ def main():
         argument_spec=dict(
             fqdns=dict(type='list', elements='str', required=True),
             rooms=dict(type='bool', default=False),
-            message_test=dict(type='dict', options=dict(sender=dict(type='str', required=True),
-                                                        receiver=dict(type='str', required=True))),
+            message_test=dict(type='dict', options=dict(
+                registrar_pool=dict(type='str', required=True), sender=dict(type='str', required=True),
+                receiver=dict(type='str', required=True), sender_username=dict(type='str'),
+                sender_password=dict(type='str', no_log=True), receiver_username=dict(type='str'),
+                receiver_password=dict(type='str', no_log=True), pool=dict(type='str'), room=dict(type='str'))),
         ),
         uses=('platform',),
     )

@@ -131,7 +131,12 @@ class Lab(object):
     @property
     def secrets(self):
         """The lab's passwords: none may appear in any log."""
-        return [self._state['admin_password'], self._state['psrp_password']]
+        return [self._state['admin_password'], self._state['psrp_password'], self.test_user_password]
+
+    @property
+    def test_user_password(self):
+        """The password of the lab's test users (names.TEST_USERS)."""
+        return self._state['test_user_password']
 
     def pool(self, path, **overrides):
         return self.emulator.pool(path, **overrides)

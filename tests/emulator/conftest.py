@@ -190,7 +190,9 @@ def fingerprint(path, ldap):
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
             if table == 'ad_view':  # Lync's cached view is refreshed by reads; it is not state a cmdlet changes
                 continue
-            for row in conn.execute('SELECT * FROM "%s" ORDER BY 1, 2, 3' % table if table not in ('meta',)
+            columns = len(conn.execute('PRAGMA table_info("%s")' % table).fetchall())
+            order = ', '.join(str(n) for n in range(1, min(columns, 3) + 1))
+            for row in conn.execute('SELECT * FROM "%s" ORDER BY %s' % (table, order) if table not in ('meta',)
                                     else 'SELECT * FROM meta ORDER BY key'):
                 digest.update(repr(tuple(row)).encode())
     finally:
@@ -221,7 +223,7 @@ def set_chat_services(path, pool, status, sessions=0):
     try:
         with store_mod.transaction(conn):
             conn.execute("UPDATE services SET status = ?, open_sessions = ? WHERE server_fqdn IN (SELECT fqdn FROM "
-                         "servers WHERE pool_fqdn = ?) AND ((',' || roles || ',') LIKE '%,PersistentChatServer,%' OR "
+                         "servers WHERE pool_fqdn = ?) AND ((',' || roles || ',') LIKE '%,PersistentChatService,%' OR "
                          "display_name LIKE '%Group Chat%')", (status, sessions, pool))
     finally:
         conn.close()

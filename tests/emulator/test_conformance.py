@@ -22,7 +22,7 @@ import zipfile
 import ldap3
 import pytest
 import requests
-from pypsrp.complex_objects import PSInvocationState
+from pypsrp.complex_objects import PSCredential, PSInvocationState
 from pypsrp.exceptions import AuthenticationError
 from pypsrp.powershell import PowerShell
 
@@ -42,6 +42,7 @@ AUTOMATIC_SIP = topology.automatic_endpoint(PC)[0]
 ROOM_CLASS = 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.'
 CONTACT = 'Microsoft.Rtc.Management.ADConnect.Schema.OCSPersistentChatContact'
 STATUS = 'System.ServiceProcess.ServiceControllerStatus'
+TEST_USER_PASSWORD = object()  # stands for the lab's test-user password (lab-state.json), put in by ``_commands``
 NOT_RECOGNIZED = ("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable "
                   "program. Check the spelling of the name, or if a path was included, verify that the path is "
                   "correct and try again.")
@@ -99,9 +100,10 @@ READS = [
          types=['Microsoft.Rtc.Management.Xds.DisplayPersistentChatServer'], to_string=PC_SERVICE, count=2,
          properties=['Identity', 'Registrar', 'FileStore', 'PersistentChatDatabase',
                      'PersistentChatComplianceDatabase', 'MirrorPersistentChatDatabase', 'BackupPersistentChatDatabase',
-                     'Port', 'ActiveServers', 'InactiveServers', 'DependentServiceList', 'ServiceId', 'SiteId',
-                     'PoolFqdn', 'Version', 'Role'],
+                     'MtlsPort', 'DisplayName', 'ActiveServers', 'InactiveServers', 'DependentServiceList', 'ServiceId',
+                     'SiteId', 'PoolFqdn', 'Version', 'Role'],
          values={'PoolFqdn': PC, 'PersistentChatDatabase': 'PersistentChatStore:pcsql.contoso.com', 'Version': 6,
+                 'MtlsPort': 5041, 'Registrar': 'Registrar:' + topology.FRONT_END_POOL,
                  'ActiveServers': ['pc01.contoso.com', 'pc02.contoso.com'], 'InactiveServers': ['pc03.contoso.com'],
                  'FileStore': None}),
     dict(cmdlet='Get-CsService', parameters={'Identity': 'PersistentChatStore:pcsql.contoso.com'},
@@ -149,12 +151,20 @@ READS = [
     dict(cmdlet='Get-CsUser', parameters={'Identity': names.user_sip(1)},
          types=['Microsoft.Rtc.Management.ADConnect.Schema.ADUser'],
          properties=['Identity', 'SamAccountName', 'UserPrincipalName', 'DisplayName', 'FirstName', 'LastName',
-                     'WindowsEmailAddress', 'SipAddress', 'Enabled', 'HomeServer', 'Sid', 'DistinguishedName', 'Guid'],
-         values={'Identity': names.user_dn(1), 'SamAccountName': names.user_sam(1), 'Enabled': True}),
+                     'WindowsEmailAddress', 'SipAddress', 'Enabled', 'HomeServer', 'Sid', 'DistinguishedName', 'Guid',
+                     'RegistrarPool', 'PersistentChatPolicy'],
+         values={'Identity': names.user_dn(1), 'SamAccountName': names.user_sam(1), 'Enabled': True,
+                 'PersistentChatPolicy': names.CHAT_POLICY_NAME}),
+    dict(cmdlet='Get-CsPersistentChatPolicy', parameters={'Identity': 'Global'},
+         types=['Microsoft.Rtc.Management.WritableConfig.Policy.PersistentChat.PersistentChatPolicy'],
+         to_string='Global', properties=['Identity', 'Description', 'EnablePersistentChat'],
+         values={'EnablePersistentChat': False}),  # Persistent Chat off in the global policy, as installed [ref]
+    dict(cmdlet='Test-Path', parameters={'Path': ['C:\\Windows\\Temp'], 'PathType': 'Container'}, paths=[WSMAN],
+         types=[], primitive=True),
     dict(cmdlet='Get-CsWindowsService', parameters={'ComputerName': 'pc01.contoso.com', 'Name': 'RTCPCHAT'},
          types=['Microsoft.Rtc.Management.Deployment.Core.NTService'], to_string='RTCPCHAT',
          properties=['Name', 'DisplayName', 'Status', 'ActivityLevel', 'RoleName'],
-         values={'RoleName': [topology.PERSISTENT_CHAT_ROLE], 'ActivityLevel': None},
+         values={'RoleName': ['PersistentChatService'], 'ActivityLevel': None},
          enums={'Status': (STATUS, 'Stopped', 1)}),
     dict(cmdlet='Get-CsPersistentChatCategory', parameters={'PersistentChatPoolFqdn': PC}, count=0),
     dict(cmdlet='Get-CsPersistentChatRoom', parameters={'PersistentChatPoolFqdn': PC}, count=0),
@@ -194,6 +204,9 @@ def test_read_cmdlets_answer_lync_shaped_objects(pools, path, case):
     assert len(output) == case.get('count', 1)
     if not output:
         return
+    if case.get('primitive'):  # a .NET primitive (Test-Path's Boolean) arrives as the Python value
+        assert output == [True]
+        return
     first = output[0]
     assert first.types == case['types'] + ['System.Object']
     if 'to_string' in case:
@@ -207,9 +220,12 @@ def test_read_cmdlets_answer_lync_shaped_objects(pools, path, case):
         assert_enum(props[name], type_name, member, number)
 
 
+MESSAGE_TEST = {'TargetFqdn': topology.FRONT_END_POOL, 'ChatRoomUri': PC + '\\Lobby',
+                'SenderSipAddress': names.TEST_USERS[0][1], 'ReceiverSipAddress': names.TEST_USERS[1][1]}
+
+
 def test_test_cs_persistent_chat_message_reports_failure_with_a_warning(pools):
-    ps, (result,) = pipeline(pools[OCS], ('Test-CsPersistentChatMessage', {
-        'TargetFqdn': PC, 'SenderSipAddress': names.user_sip(1), 'ReceiverSipAddress': names.user_sip(2)}))
+    ps, (result,) = pipeline(pools[OCS], ('Test-CsPersistentChatMessage', MESSAGE_TEST))
     assert_completed(ps)
     assert result.types == ['Microsoft.Rtc.SyntheticTransactions.TaskOutput', 'System.Object']
     assert result.to_string == 'Failure'
@@ -219,11 +235,42 @@ def test_test_cs_persistent_chat_message_reports_failure_with_a_warning(pools):
     assert isinstance(props['Latency'], str) and props['Latency'].startswith('00:00:')  # a TimeSpan, as text
     assert 'not running' in props['Error']
     (warning,) = ps.streams.warning  # a failure comes with a warning first (LYNC-FACTS) ...
-    assert warning.message.startswith('Test-CsPersistentChatMessage failed for %s' % PC)
-    forced, _output = pipeline(pools[OCS], ('Test-CsPersistentChatMessage', {
-        'TargetFqdn': PC, 'SenderSipAddress': names.user_sip(1), 'ReceiverSipAddress': names.user_sip(2),
-        'Force': None}))
+    assert warning.message.startswith('Test-CsPersistentChatMessage failed for %s' % topology.FRONT_END_POOL)
+    forced, _output = pipeline(pools[OCS], ('Test-CsPersistentChatMessage', dict(MESSAGE_TEST, Force=None)))
     assert forced.streams.warning == []  # ... that -Force hides
+    _ps, (chat_pool,) = pipeline(pools[OCS], ('Test-CsPersistentChatMessage', dict(MESSAGE_TEST, TargetFqdn=PC)))
+    assert 'is not a Registrar pool' in chat_pool.adapted_properties['Error']  # "FQDN of the Registrar pool" [ref]
+
+
+@pytest.mark.parametrize('path', PATHS)
+def test_test_cs_persistent_chat_message_takes_credentials_over_the_wire(restored, pools, path):
+    """The ClientPlatform set: PSCredentials (their passwords SecureStrings, after pypsrp's key exchange) reach the
+    shell, which logs the test users on with them; a wrong one is a failure that names the account, never the
+    password; the request log names the parameters only."""
+    lab, pool = restored, pools[path]
+    ocs = pools[OCS]
+    read(ocs, 'New-CsPersistentChatCategory', Name='General', PersistentChatPoolFqdn=PC)
+    read(ocs, 'New-CsPersistentChatRoom', Name='Lobby', Category='General', PersistentChatPoolFqdn=PC)
+    for computer in ('pc01.contoso.com', 'pc02.contoso.com'):  # the active servers' chat services
+        for name in ('RTCPCHAT', 'RTCPCHATCOMP'):
+            read(ocs, 'Start-CsWindowsService', ComputerName=computer, Name=name, Confirm=False)
+    pool.exchange_keys()
+    (sender_sam, _sip, _dn), (receiver_sam, _sip2, _dn2) = names.TEST_USERS
+
+    def credential(sam, password):
+        return PSCredential(username=names.NETBIOS + '\\' + sam, password=password)
+    _ps, (passed,) = pipeline(pool, ('Test-CsPersistentChatMessage', dict(
+        MESSAGE_TEST, SenderCredential=credential(sender_sam, lab.test_user_password),
+        ReceiverCredential=credential(receiver_sam, lab.test_user_password))))
+    assert passed.to_string == 'Success', passed.adapted_properties['Error']
+    wrong = lab.test_user_password + 'x'
+    _ps, (failed,) = pipeline(pool, ('Test-CsPersistentChatMessage', dict(
+        MESSAGE_TEST, SenderCredential=credential(sender_sam, lab.test_user_password),
+        ReceiverCredential=credential(receiver_sam, wrong))))
+    assert failed.to_string == 'Failure' and receiver_sam in failed.adapted_properties['Error']
+    assert wrong not in str(failed.adapted_properties) and wrong.encode() not in lab.log_bytes()
+    line = lab.pipelines(runspace_id(pool))[-1]
+    assert line['parameters'] == [list(MESSAGE_TEST) + ['SenderCredential', 'ReceiverCredential']]
 
 
 @pytest.mark.parametrize('path', PATHS)
@@ -359,6 +406,9 @@ CHANGING = {
     'Start-CsWindowsService': [('Start-CsWindowsService', {'ComputerName': 'pc01.contoso.com', 'Name': 'RTCPCHAT'})],
     'Stop-CsWindowsService': [('Stop-CsWindowsService', {'ComputerName': 'fe01.contoso.com', 'Name': 'RTCSRV'})],
     'Import-CsPersistentChatData': [('Import-CsPersistentChatData', {'DBInstance': PC_DB, 'FileName': EXPORT_FILE})],
+    'Set-CsTestUserCredential': [('Set-CsTestUserCredential', {
+        'SipAddress': names.TEST_USERS[0][1], 'UserName': names.NETBIOS + '\\' + names.TEST_USERS[0][0],
+        'Password': TEST_USER_PASSWORD})],
     'Set-Service': [('Set-Service', {'ComputerName': ['gc01.contoso.com'], 'Name': 'LyncGroupChatLookup',
                                      'StartupType': 'Disabled'})],
     'Start-Service': [_service('pc01.contoso.com', 'RTCPCHAT'), ('Start-Service', {})],
@@ -390,6 +440,12 @@ def prepared(lab, pools):
     assert lab.fingerprint() == lab.baseline
 
 
+def _commands(lab, name):
+    """CHANGING[name] with the lab's own secrets put in."""
+    return [(cmd, dict((key, lab.test_user_password if value is TEST_USER_PASSWORD else value)
+                       for key, value in params.items())) for cmd, params in CHANGING[name]]
+
+
 def _path_for(commands):
     return OCS if all_specs()[commands[-1][0].lower()].module == 'Lync' else WSMAN
 
@@ -400,7 +456,7 @@ class TestShouldProcess(object):
 
     @pytest.mark.parametrize('name', sorted(CHANGING))
     def test_whatif_changes_nothing_and_the_request_log_names_it(self, lab, pools, name):
-        commands = [(cmd, dict(params)) for cmd, params in CHANGING[name]]
+        commands = _commands(lab, name)
         commands[-1][1]['WhatIf'] = None
         pool = pools[_path_for(commands)]
         before = lab.fingerprint()
@@ -418,7 +474,7 @@ class TestShouldProcess(object):
     @pytest.mark.parametrize('name', LYNC_CHANGING)
     def test_a_change_without_confirm_false_is_a_prompt_that_fails(self, lab, pools, name):
         before = lab.fingerprint()
-        ps, _output = pipeline(pools[OCS], *CHANGING[name])
+        ps, _output = pipeline(pools[OCS], *_commands(lab, name))
         record = assert_failed(ps, 'HostException', 'NotImplemented',
                                'System.Management.Automation.Host.HostException')
         assert str(record).startswith('A command that prompts the user failed because the host program or the '
@@ -435,7 +491,7 @@ def test_rooms_and_categories_lifecycle(restored, pools):
     assert category.types == [ROOM_CLASS + 'CategoryObject', 'System.Object']
     assert category.to_string == PC + '\\Engineering'
     assert list(category.adapted_properties) == ['Identity', 'Name', 'Description', 'AllowedMembers', 'DeniedMembers',
-                                                 'Creators', 'Invitations', 'FileUpload', 'ChatHistory']
+                                                 'Creators', 'Invites', 'FileUpload', 'ChatHistory']
     (room,) = read(ocs, 'New-CsPersistentChatRoom', Name='Builds', Category='Engineering', PersistentChatPoolFqdn=PC)
     assert room.types == [ROOM_CLASS + 'ChatRoomObject', 'System.Object']
     props = room.adapted_properties

@@ -11,6 +11,7 @@ import io
 import os
 import threading
 import time
+import xml.dom.minidom
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -102,6 +103,103 @@ def test_export_writes_the_documented_files(ocs, scratch):
     principal = next(first.iter('Principal'))
     assert principal.get('id') in ids and principal.get('isMember') in ('0', '1')
     assert ids[principal.get('id')] is not None
+
+
+def read_as_pchat2teams(archive):
+    """The rooms of an export as Microsoft's PChat2Teams sample (TeamsAdminSamples, PChat2Teams/PChatToTeams.ps1)
+    reads them, written anew here from what that script does: users by ``principalId`` with their
+    ``UserPrincipalName`` (attribute or child element, as PowerShell's XML adapter shows either); for each
+    ``Pool/ChatRooms/ChatRoom``, ``isDisabled``, the first ``Name`` below it, then the node right after ``</Name>``
+    if it is ``Desc``, then the node after that if it is ``Roles`` (an XmlReader with default settings: whitespace
+    is a node too), whose ``Principal`` elements are managers (``isManager`` or ``isCreator`` = '1') or members.
+    Returns [(isDisabled, name, description, managers' UPNs, members' UPNs)]."""
+    users = {}
+    for user in xml.dom.minidom.parseString(archive.read('AdUsers.xml')).getElementsByTagName('User'):
+        upn = user.getAttribute('UserPrincipalName') or ''.join(
+            n.firstChild.data for n in user.getElementsByTagName('UserPrincipalName') if n.firstChild)
+        users[user.getAttribute('principalId')] = upn
+    rooms = []
+    for room in xml.dom.minidom.parseString(archive.read('ChatRooms.xml')).getElementsByTagName('ChatRoom'):
+        name_node = room.getElementsByTagName('Name')[0]
+        name = ''.join(n.data for n in name_node.childNodes)
+        node = name_node.nextSibling
+        description = None
+        if node is not None and node.nodeName == 'Desc':
+            description = ''.join(n.data for n in node.childNodes)
+            node = node.nextSibling
+        managers, members_ = [], []
+        if node is not None and node.nodeName == 'Roles':
+            for principal in node.getElementsByTagName('Principal'):
+                upn = users.get(principal.getAttribute('id'))
+                if principal.getAttribute('isManager') == '1' or principal.getAttribute('isCreator') == '1':
+                    managers.append(upn)
+                elif principal.getAttribute('isMember') == '1':
+                    members_.append(upn)
+        rooms.append((room.getAttribute('isDisabled'), name, description, sorted(managers), sorted(members_)))
+    return rooms
+
+
+def upn(sip):
+    """The UPN of a lab user from its SIP address (the lab's users have both alike); None outside contoso.com."""
+    return sip[4:].lower() if sip.lower().endswith('@contoso.com') else None
+
+
+def test_microsofts_public_reader_of_an_export_reads_every_room_whole(ocs, scratch):
+    """What PChat2Teams gets from the lab's export: every exported room with its description and roles (an indented
+    ChatRooms.xml reads as rooms without description and roles: the node after </Name> is whitespace)."""
+    assert export(ocs, scratch).ok
+    with zipfile.ZipFile(zip_path(scratch, ZIP)) as archive:
+        read = read_as_pchat2teams(archive)
+    conn = store(scratch)
+    try:
+        expected = {}
+        for row in conn.execute('SELECT id, name, description FROM rooms WHERE pool_fqdn = ? AND disabled = 0',
+                                (LEGACY,)):
+            roles = {}
+            for principal, role in conn.execute('SELECT principal, role FROM room_principals WHERE room_id = ?',
+                                                (row['id'],)):
+                roles.setdefault(principal, set()).add(role)
+            local = dict((p, r) for p, r in roles.items() if p.lower().startswith('sip:') and upn(p))
+            expected[row['name']] = (row['description'], sorted(upn(p) for p, r in local.items() if 'manager' in r),
+                                     sorted(upn(p) for p, r in local.items() if 'manager' not in r and 'member' in r))
+    finally:
+        conn.close()
+    assert sorted(name for _d, name, _desc, _mgr, _mem in read) == sorted(expected)
+    for disabled, name, description, managers, members_ in read:
+        want_description, want_managers, want_members = expected[name]
+        assert disabled == '0' and description == want_description, name
+        assert description is not None and (managers or members_), name
+        # principals of the lab's own domain that AD knows have their UPN (the others: an empty one)
+        assert set(want_managers) <= set(managers) and set(want_members) <= set(members_), name
+
+
+def test_export_layout_other_names_the_undocumented_parts_otherwise(ocs, scratch):
+    """With the ``export_layout`` knob at ``other`` the documented members and attributes are the same and every
+    undocumented one has another name (what a client can count on is only the documented part); the lab's own
+    import reads that file as it reads its own."""
+    data = export(ocs, scratch, AsBytes=None).outputs[0]
+    Knobs(scratch).update(export_layout='other')
+    other = export(ocs, scratch, AsBytes=None).outputs[0]
+    with zipfile.ZipFile(io.BytesIO(data)) as lab_zip, zipfile.ZipFile(io.BytesIO(other)) as other_zip:
+        assert set(other_zip.namelist()) == {'ExportInfo.xml', 'AdUsers.xml', 'AdGroups.xml', 'AdAffiliations.xml',
+                                             'Categories.xml', 'ChatRooms.xml', 'Content.csv'}
+        assert read_as_pchat2teams(other_zip) == read_as_pchat2teams(lab_zip)
+        room = next(ET.fromstring(other_zip.read('ChatRooms.xml')).iter('ChatRoom'))
+        assert room.get('isDisabled') == '0' and room.get('categoryId') is None and room.get('category')
+        user = next(ET.fromstring(other_zip.read('AdUsers.xml')).iter('User'))
+        assert user.get('principalId') and user.get('uri') is None and user.get('sipUri')
+    assert export(ocs, scratch).ok  # to a file, still in the other layout
+    assert members(zip_path(scratch, ZIP)) == {'ExportInfo.xml', 'AdUsers.xml', 'AdGroups.xml', 'AdAffiliations.xml',
+                                               'Categories.xml', 'ChatRooms.xml', 'Content.csv'}
+    result = import_(ocs)
+    assert result.ok and result.errors == [], result
+    lab = pools(scratch)
+    renamed = expected_names(lab[LEGACY])
+    by_name = dict((r['name'], r) for r in lab[TARGET]['rooms'])
+    for room in lab[LEGACY]['rooms']:
+        if not room['disabled']:
+            copy = by_name[renamed[room['name']]]
+            assert (copy['messages'], copy['checksum']) == (room['messages'], room['checksum']), room['name']
 
 
 @pytest.mark.parametrize('level,expected', [

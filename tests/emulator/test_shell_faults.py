@@ -56,7 +56,7 @@ def test_malformed_objects(ocs, scratch):
     fault(scratch, 'Get-CsService', 'malformed')
     service = ocs.run('Get-CsService', PersistentChatServer=None).outputs[0]
     assert 'Registrar' not in service.properties and 'Identity' in service.properties  # every second one dropped
-    assert isinstance(service['ActiveServers'], str)  # a list become one string
+    assert isinstance(service['InactiveServers'], str)  # a list become one string
 
 
 def test_huge_output(ocs, scratch):
@@ -95,3 +95,22 @@ def test_an_unreachable_directory_is_a_clean_terminating_error(scratch):
         shell.close()
     assert result.failure.error_id.startswith('ActiveDirectoryOperationFailed,')
     assert result.failure.category == 'ConnectionError'
+
+
+def test_error_identity_other_gives_the_guessed_errors_another_identity(ocs, scratch):
+    """The ``error_identity`` knob: an identity that names nothing and a missing file keep their message, with an
+    identity other than the lab's guess (Microsoft documents none)."""
+    missing = ocs.run('Get-CsPersistentChatEndpoint', Identity='sip:nobody@contoso.com')
+    assert (missing.errors[0].category, missing.errors[0].error_id.split(',')[0]) == ('ObjectNotFound', 'Identity')
+    no_file = ocs.run('Import-CsPersistentChatData', DBInstance='pcsql.contoso.com\\pchat',
+                      FileName='C:\\Windows\\Temp\\none.zip', Confirm=False)
+    assert no_file.failure.error_id.startswith('PathNotFound,')
+    Knobs(scratch).update(error_identity='other')
+    missing = ocs.run('Get-CsPersistentChatEndpoint', Identity='sip:nobody@contoso.com')
+    assert missing.errors[0].category == 'NotSpecified'
+    assert missing.errors[0].error_id.startswith('ManagementObjectNotFound,')
+    assert missing.errors[0].message == 'Management object not found for identity "sip:nobody@contoso.com".'
+    no_file = ocs.run('Import-CsPersistentChatData', DBInstance='pcsql.contoso.com\\pchat',
+                      FileName='C:\\Windows\\Temp\\none.zip', Confirm=False)
+    assert no_file.failure.error_id.startswith('FileAccessFailed,') and no_file.failure.category == 'ReadError'
+    assert "Could not find file 'C:\\Windows\\Temp\\none.zip'." in no_file.failure.message

@@ -28,7 +28,7 @@ def category(ocs):
 def test_new_category_object(category):
     assert category.type_names[0] == 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.CategoryObject'
     assert category['Identity'] == PC + '\\Engineering'
-    assert category['Invitations'] is True and category['FileUpload'] is False and category['ChatHistory'] is True
+    assert category['Invites'] is True and category['FileUpload'] is False and category['ChatHistory'] is True
 
 
 def test_new_room_and_its_object(ocs, category):

@@ -7,12 +7,17 @@ a session without a host fails with HostException; the Windows service cmdlets p
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+import os
+
 import pytest
 
+from lab import names
+from lab.emulator import store as store_mod
 from lab.emulator.api import Command
 from lab.emulator.cmdlets import LYNC, all_specs
 
-from .conftest import Runner, fingerprint, make_session
+from .conftest import Runner, fingerprint, make_session, store
 
 PC = 'pcpool.contoso.com'
 
@@ -45,6 +50,8 @@ CHANGING = {
     'Start-CsWindowsService': [('Name', 'RTCPCHAT'), ('ComputerName', 'pc01.contoso.com')],
     'Stop-CsWindowsService': [('Name', 'RTCSRV'), ('ComputerName', 'fe01.contoso.com')],
     'Import-CsPersistentChatData': [('DBInstance', 'pcsql.contoso.com\\pchat'), ('FileName', None)],
+    'Set-CsTestUserCredential': [('SipAddress', names.TEST_USERS[0][1]), ('UserName', 'CONTOSO\\pctest1'),
+                                 ('Password', None)],
 }
 
 
@@ -57,6 +64,17 @@ def _parameters(ocs, name):
     parameters = list(CHANGING[name])
     if name == 'Import-CsPersistentChatData':
         parameters = [(k, v if v is not None else export_file(ocs)) for k, v in parameters]
+    if name == 'Set-CsTestUserCredential':  # the test user not registered yet, its real password
+        lab_dir = ocs.shell.lab_dir
+        conn = store(lab_dir)
+        try:
+            with store_mod.transaction(conn):
+                conn.execute('DELETE FROM test_user_credentials')
+        finally:
+            conn.close()
+        with open(os.path.join(lab_dir, 'lab-state.json')) as handle:
+            password = json.load(handle)['test_user_password']
+        parameters = [(k, v if v is not None else password) for k, v in parameters]
     return parameters
 
 

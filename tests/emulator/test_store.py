@@ -40,7 +40,7 @@ def test_a_first_lab_store_is_upgraded(tmp_path):
     path = str(tmp_path / 'old.sqlite')
     v1_store(path)
     conn = store_mod.open_store(path)
-    assert store_mod.schema_version(conn) == store_mod.SCHEMA_VERSION == 2
+    assert store_mod.schema_version(conn) == store_mod.SCHEMA_VERSION == 3
     roles = dict(conn.execute('SELECT fqdn, role FROM pools').fetchall())
     assert roles == {'gc.contoso.com': 'TrustedApplicationPool', 'pcpool.contoso.com': 'PersistentChatServer'}
     assert conn.execute('SELECT COUNT(*) FROM services').fetchone()[0] == 0  # re-seeded from the topology
@@ -49,6 +49,9 @@ def test_a_first_lab_store_is_upgraded(tmp_path):
     assert conn.execute("SELECT site FROM pools WHERE fqdn = 'gc.contoso.com'").fetchone()[0] == topology.SITE_REDMOND
     assert conn.execute("SELECT COUNT(*) FROM services WHERE server_fqdn = 'gc01.contoso.com'").fetchone()[0] == 6
     assert conn.execute('PRAGMA foreign_key_check').fetchall() == []
+    # version 3: the policy and test-user tables, empty until `lab up` seeds them
+    for table in ('chat_policies', 'user_policies', 'test_user_credentials'):
+        assert conn.execute('SELECT COUNT(*) FROM %s' % table).fetchone()[0] == 0
     conn.close()
 
 

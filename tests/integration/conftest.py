@@ -58,7 +58,9 @@ def lab_env(lab):
 
 @pytest.fixture(scope='session')
 def lab_secrets(lab):
-    return [lab[key] for key in SECRET_KEYS]
+    with open(os.path.join(lab['LAB_DIR'], 'lab-state.json')) as handle:
+        test_user_password = json.load(handle)['test_user_password']
+    return [lab[key] for key in SECRET_KEYS] + [test_user_password]
 
 
 class ModuleRunner(object):

@@ -190,7 +190,7 @@ class LabObserver(object):
         Persistent Chat role's, or the Group Chat ones (by display name); returns how many."""
         return self.store_execute(
             "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE server_fqdn IN (SELECT fqdn "
-            "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatServer%' OR display_name LIKE "
+            "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatService%' OR display_name LIKE "
             "'%Group Chat%')", status, start_mode, fqdn)
 
     def store_rows(self, sql, *args):

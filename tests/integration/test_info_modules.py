@@ -8,6 +8,9 @@ chat_pool_info lists the migrated rooms and its message test proves a legacy cli
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
+import os
+
 import pytest
 
 RECORD_ARGS = {'source_pool': 'gc.contoso.com', 'target_pool': 'pcpool.contoso.com',
@@ -45,9 +48,13 @@ def test_check_mode_answers_the_same_and_changes_nothing(run, clean_lab, tmp_pat
 @pytest.mark.parametrize('name, args, words', [
     ('chat_pool_info', {'fqdns': ['pcpool.contoso.com', 'nopool.contoso.com']},
      ['pool nopool.contoso.com was not found']),
-    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {'sender': 'labuser00001@contoso.com',
-                                                                          'receiver': 'sip:labuser00002@contoso.com'}},
+    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {
+        'registrar_pool': 'lyncpool.contoso.com', 'sender': 'pctest1@contoso.com', 'receiver': 'sip:pctest2@contoso.com'}},
      ['message_test.sender']),
+    ('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'message_test': {
+        'registrar_pool': 'lyncpool.contoso.com', 'sender': 'sip:pctest1@contoso.com',
+        'receiver': 'sip:pctest2@contoso.com', 'sender_username': 'CONTOSO\\pctest1'}},
+     ['all of sender_username, sender_password', 'missing']),
     ('legacy_endpoint_info', {'sip_address': 'OCSChat@contoso.com'}, ["lacks the 'sip:' prefix"]),
     ('legacy_endpoint_info', {'pool_fqdn': 'gc.contoso.com'}, ['gc.contoso.com']),
     ('chat_migration_info', dict(RECORD_ARGS, source_db_instance='nosql.contoso.com\\gc'), ['nosql.contoso.com']),
@@ -76,8 +83,9 @@ def test_after_the_cutover_info_lists_the_rooms_and_the_message_test_passes(run,
     assert run('legacy_endpoint', {'sip_address': 'sip:OCSChat@contoso.com', 'pool_fqdn': 'pcpool.contoso.com'}).changed
     assert run('chat_pool', {'fqdn': 'pcpool.contoso.com', 'state': 'started'}).changed
 
-    info = run('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'rooms': True, 'message_test': {
-        'sender': 'sip:labuser00001@contoso.com', 'receiver': 'sip:labuser00002@contoso.com'}})
+    test = {'registrar_pool': 'lyncpool.contoso.com', 'sender': 'sip:pctest1@contoso.com',
+            'receiver': 'sip:pctest2@contoso.com'}
+    info = run('chat_pool_info', {'fqdns': ['pcpool.contoso.com'], 'rooms': True, 'message_test': test})
     assert not info.failed, info
     pool = info['pools'][0]
     truth = observer.pool('pcpool.contoso.com')
@@ -86,5 +94,58 @@ def test_after_the_cutover_info_lists_the_rooms_and_the_message_test_passes(run,
         (r['name'], r['category']) for r in truth['rooms'])
     assert sorted(c['name'] for c in pool['categories']) == sorted(c['name'] for c in truth['categories'])
     assert pool['counts']['rooms'] == len(truth['rooms']) and pool['counts']['messages'] is None
+    # the test users' credentials registered on the front end (Set-CsTestUserCredential, at lab set-up)
     assert pool['message_test']['result'] == 'Success', pool['message_test']
-    assert info.requests.count('Test-CsPersistentChatMessage') == 1
+    assert pool['message_test']['credentials'] == 'registered' and info['message_test'] == pool['message_test']
+    sent = [p for p in info.requests.pipelines if p['cmdlets'] == ['Test-CsPersistentChatMessage']]
+    assert [p['parameters'][0] for p in sent] == [['TargetFqdn', 'SenderSipAddress', 'ReceiverSipAddress',
+                                                  'ChatRoomUri']]
+
+
+def _credentials(lab, password=None):
+    with open(os.path.join(lab['LAB_DIR'], 'lab-state.json')) as handle:
+        right = json.load(handle)['test_user_password']
+    return right, {'sender_username': 'CONTOSO\\pctest1', 'sender_password': right,
+                   'receiver_username': 'pctest2@contoso.com', 'receiver_password': password or right}
+
+
+def test_the_message_test_reaches_the_pool_through_the_registrar_as_the_reference_says(run, clean_lab, lab):
+    """Test-CsPersistentChatMessage on the real path: to the Registrar pool, in a room of the Persistent Chat pool,
+    with the test users' credentials given (PSCredentials over the wire) or registered; what it needs missing is
+    "not run" with why, and a preview sends nothing."""
+    assert clean_lab.set_chat_services('pcpool.contoso.com', 'Running') == 6
+    base = {'registrar_pool': 'lyncpool.contoso.com', 'sender': 'sip:pctest1@contoso.com',
+            'receiver': 'sip:pctest2@contoso.com', 'pool': 'pcpool.contoso.com'}
+    no_room = run('chat_pool_info', {'fqdns': [], 'message_test': base})
+    assert not no_room.failed and 'has no enabled chat room' in no_room['message_test']['not_run'], no_room
+    assert no_room.requests.count('Test-CsPersistentChatMessage') == 0
+    clean_lab.store_execute("INSERT INTO categories (pool_fqdn, name) VALUES ('pcpool.contoso.com', 'Tests')")
+    clean_lab.store_execute("INSERT INTO rooms (pool_fqdn, category_id, name) SELECT pool_fqdn, id, 'Cutover test' "
+                            "FROM categories WHERE pool_fqdn = 'pcpool.contoso.com' AND name = 'Tests'")
+
+    right, credentials = _credentials(lab)
+    given = run('chat_pool_info', {'fqdns': [], 'message_test': dict(base, **credentials)})
+    assert given['message_test']['result'] == 'Success' and given['message_test']['credentials'] == 'given', given
+    assert given['message_test']['room'] == 'Cutover test'
+    sent = [p for p in given.requests.pipelines if p['cmdlets'] == ['Test-CsPersistentChatMessage']][0]
+    assert sent['parameters'][0][-2:] == ['SenderCredential', 'ReceiverCredential']
+    assert given.requests.runspaces and len(given.requests.pipelines) <= 5  # lean: room, users, policies, test
+
+    _right, wrong = _credentials(lab, right + 'x')
+    failed = run('chat_pool_info', {'fqdns': [], 'message_test': dict(base, **wrong)})
+    assert failed['message_test']['result'] == 'Failure' and 'pctest2' in failed['message_test']['error']
+    assert 'credentials given' in failed['message_test']['hint']
+    assert right not in failed.stdout and right + 'x' not in failed.stdout
+
+    to_the_chat_pool = run('chat_pool_info', {
+        'fqdns': [], 'message_test': dict(base, registrar_pool='pcpool.contoso.com')})
+    assert 'is not a Registrar pool' in to_the_chat_pool['message_test']['error']  # [ref] -TargetFqdn
+
+    clean_lab.store_execute("DELETE FROM user_policies WHERE sip = 'sip:pctest2@contoso.com'")
+    no_policy = run('chat_pool_info', {'fqdns': [], 'message_test': base})
+    assert 'policy Global, which does not enable Persistent Chat' in no_policy['message_test']['not_run']
+    assert no_policy.requests.count('Test-CsPersistentChatMessage') == 0
+
+    preview = run('chat_pool_info', {'fqdns': [], 'message_test': base}, check_mode=True)
+    assert 'a preview does not send one' in preview['message_test']['not_run']
+    assert preview.requests.pipelines == []

@@ -18,7 +18,7 @@ import pytest
 
 LEGACY, TARGET = 'gc.contoso.com', 'pcpool.contoso.com'
 PC_SERVERS = "(SELECT fqdn FROM servers WHERE pool_fqdn = 'pcpool.contoso.com')"
-CHAT_ROLE = "roles LIKE '%PersistentChatServer%'"
+CHAT_ROLE = "roles LIKE '%PersistentChatService%'"
 
 
 def test_chat_services_are_stopped_without_graceful(run, clean_lab):

@@ -239,12 +239,60 @@ def test_each_check_fails_on_its_own(breakage, failing):
         name for name in (check['name'] for check in result['checks']) if failing in name]
 
 
-def test_without_a_message_test_the_verdict_says_so():
+def test_without_a_message_test_the_cutover_is_not_verified_never_passed():
     facts = after_cutover()
     facts['message_test'] = None
     result = logic.verdict(facts)
-    assert result['passed'] is True and len(result['checks']) == 5
-    assert any('Test-CsPersistentChatMessage' in text for text in result['unverified'])
+    assert result['passed'] is False and result['status'] == 'not_verified' and len(result['checks']) == 5
+    assert all(check['ok'] for check in result['checks'])
+    assert 'pchat_verify_registrar_pool' in result['not_verified']
+    assert result['not_verified'] in result['unverified']
+
+
+def test_a_message_test_that_could_not_run_says_why_and_is_not_verified():
+    facts = after_cutover()
+    facts['message_test'] = {'not_run': 'sip:a@contoso.com is managed by Persistent Chat policy Global, which does not '
+                                        'enable Persistent Chat', 'result': None}
+    result = logic.verdict(facts)
+    assert result['status'] == 'not_verified' and result['passed'] is False
+    assert 'policy Global' in result['not_verified'] and len(result['checks']) == 5
+
+
+def test_a_failed_check_fails_whatever_the_message_test():
+    facts = after_cutover()
+    facts['message_test'] = None
+    facts['pools'][1]['state'] = 'stopped'
+    assert logic.verdict(facts)['status'] == 'failed'
+
+
+def test_a_failed_message_test_gives_the_hint_on_credentials():
+    facts = after_cutover()
+    facts['message_test'] = {'result': 'Failure', 'error': 'No test user credential', 'hint': 'Set-CsTestUserCredential'}
+    result = logic.verdict(facts)
+    assert result['status'] == 'failed' and 'Set-CsTestUserCredential' in result['checks'][-1]['detail']
+
+
+def test_what_the_comparison_could_not_check_is_unverified():
+    facts = after_cutover()
+    facts['migration']['comparison']['not_compared'] = ['members of 18 rooms: the export does not name them']
+    result = logic.verdict(facts)
+    assert result['passed'] is True
+    assert 'after the import, members of 18 rooms: the export does not name them' in result['unverified']
+
+
+def test_members_without_a_persistent_chat_policy_are_notes_and_nobody_at_all_is_a_blocker():
+    facts = before_cutover()
+    facts['migration']['member_policies'] = {'blocker': None, 'warnings': ['3 of the 40 members ... cannot use it']}
+    facts['migration']['not_predicted'] = ['presenters: the export shows managers, members and creators only']
+    result = logic.plan(facts)
+    assert result['blockers'] == []
+    assert 'Persistent Chat policy: 3 of the 40 members ... cannot use it' in result['notes']
+    assert any(n.startswith('not predicted from the export: presenters') for n in result['notes'])
+    facts['migration']['member_policies']['blocker'] = 'none of the 40 members checked ...'
+    assert logic.plan(facts)['blockers'] == ['Persistent Chat policy: none of the 40 members checked ...']
+    done = after_cutover()
+    done['migration']['member_policies'] = {'blocker': 'none of the 40 members checked ...'}
+    assert logic.plan(done)['blockers'] == []  # nothing left to migrate: the policies are not the cutover's now
 
 
 def test_no_endpoint_at_all_fails_without_crashing():
@@ -299,3 +347,24 @@ def test_nothing_changed_reads_the_phase_records():
     second = logic.phase_record('disable', 1003.5, 1010.0, {'changed': True, 'summary': 'off'})
     assert (first['start'], first['duration']) == (1000.0, 3.5) and (second['start'], second['duration']) == (1003.5, 6.5)
     assert logic.nothing_changed([first]) and not logic.nothing_changed([first, second])
+
+
+@pytest.mark.parametrize('settings, blocker, note', [
+    (None, None, None),
+    ({'sender': None, 'receiver': None, 'registrar_pool': None, 'credentials': 0}, None, 'NOT VERIFIED'),
+    ({'sender': 'sip:a@x.com', 'receiver': None, 'registrar_pool': 'lyncpool.x.com', 'credentials': 0},
+     'both pchat_verify_test_sender and pchat_verify_test_receiver', None),
+    ({'sender': 'sip:a@x.com', 'receiver': 'sip:b@x.com', 'registrar_pool': None, 'credentials': 0},
+     'pchat_verify_registrar_pool', None),
+    ({'sender': 'sip:a@x.com', 'receiver': 'sip:b@x.com', 'registrar_pool': 'lyncpool.x.com', 'credentials': 2},
+     'all four', None),
+    ({'sender': 'sip:a@x.com', 'receiver': 'sip:b@x.com', 'registrar_pool': 'lyncpool.x.com', 'credentials': 4},
+     None, None),
+])
+def test_test_message_settings_that_cannot_work_block_before_any_change(settings, blocker, note):
+    facts = before_cutover()
+    facts['verify'] = settings
+    result = logic.plan(facts)
+    found = [b for b in result['blockers'] if b.startswith('verify:')]
+    assert (blocker in found[0]) if blocker else found == []
+    assert any(note in n for n in result['notes']) if note else not any(n.startswith('verify:') for n in result['notes'])

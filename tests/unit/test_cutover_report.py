@@ -57,3 +57,9 @@ def test_report_files_and_the_job_artifact(tmp_path):
     artifact = cutover_report.unit_artifact(report, '/state/gc.contoso.com', files)
     assert artifact['backup']['dn'] == report_fixtures.USER_DN and artifact['outcome'] == 'PASSED'
     assert artifact['migration'] == report['unit_state']['migration']
+
+
+def test_a_run_without_the_test_message_reads_not_verified():
+    report = report_fixtures.report('run')
+    report['verdict'] = dict(report['verdict'], passed=False, status='not_verified')
+    assert cutover_report.report_view(report)['outcome'] == 'NOT VERIFIED'

@@ -10,7 +10,7 @@ __metaclass__ = type
 from lab import names
 from lab.emulator import objects
 from lab.emulator.binding import CREDENTIAL, FQDN, RESULT_SIZE, SWITCH, Param
-from lab.emulator.cmdlets import cmdlet
+from lab.emulator.cmdlets import cmdlet, policies
 from lab.emulator.cmdlets.common import has_wildcard, matches
 from lab.emulator.cmdlets.filters import compile_filter
 from lab.emulator.directory import SIP, escape
@@ -51,9 +51,11 @@ def read_users(ctx, builder, lync_enabled_only):
 
     def test(principal):
         return all(check(principal) for check in tests)
-    ldap_filter = ctx.get('LdapFilter') or ctx.get('LDAPFilter')
+    ldap_filter = (ctx.get('LdapFilter') or ctx.get('LDAPFilter') or '').strip()
     if ldap_filter:
-        search = '(&%s(%s))' % (search, ldap_filter.strip('()'))
+        # The reference writes filters without their outer parentheses ("Department=Finance",
+        # "|(Title=Supervisor)(Title=Manager)"); one with them is taken as it is.
+        search = '(&%s%s)' % (search, ldap_filter if ldap_filter.startswith('(') else '(%s)' % ldap_filter)
     base = ctx.get('OU') or names.BASE_DN
     found = ctx.lync_view().find(search, test, base=base)
     found = [p for p in found if p.kind == 'user']
@@ -85,7 +87,7 @@ def get_cs_ad_user(ctx):
                             Param('OnLyncServer', SWITCH), Param('UnAssignedUser', SWITCH)],
         output='Microsoft.Rtc.Management.ADConnect.Schema.ADUser')
 def get_cs_user(ctx):
-    for principal in read_users(ctx, objects.lync_user, lync_enabled_only=True):
+    for principal in read_users(ctx, lambda p: _lync_user(ctx, p), lync_enabled_only=True):
         homed = bool(principal.get('msRTCSIP-PrimaryHomeServer'))
         if ctx.get('OnLyncServer') and not homed:
             continue
@@ -93,4 +95,9 @@ def get_cs_user(ctx):
             continue  # no user of the lab is homed on OCS
         if ctx.get('UnAssignedUser') and homed:
             continue
-        ctx.write(objects.lync_user(principal))
+        ctx.write(_lync_user(ctx, principal))
+
+
+def _lync_user(ctx, principal):
+    return objects.lync_user(principal, policies.registrar_pool(ctx.store, principal),
+                             policies.assigned_policy(ctx.store, principal.sip))

@@ -209,7 +209,7 @@ def export_data(ctx):
     selection = ExportSelection(ctx, pool, legacy)
     messages = 0
     try:
-        writer = chatformat.ExportWriter(handle, pool['fqdn'])
+        writer = chatformat.ExportWriter(handle, pool['fqdn'], _layout(ctx))
         writer.manifest([('level', level), ('source', pool['fqdn']), ('sourceKind', pool['kind']),
                          ('database', '%s\\%s' % (db['sql_fqdn'], db['instance'])), ('databaseName', db['name']),
                          ('exportedAt', datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')),
@@ -252,6 +252,12 @@ def export_data(ctx):
             ('Messages', str(messages)), ('Disabled rooms left out', str(selection.left_out_disabled))])
     if local is None:
         ctx.write(handle.getvalue())
+
+
+def _layout(ctx):
+    """The ``export_layout`` knob: how the undocumented parts of the export are named (chatformat.LAYOUTS)."""
+    layout = ctx.knobs.get('export_layout') or 'lab'
+    return layout if layout in chatformat.LAYOUTS else 'lab'
 
 
 def _room_items(ctx, selection, hold):

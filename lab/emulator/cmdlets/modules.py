@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Import-Module: on the WinRM path the Lync cmdlets exist only after ``Import-Module Lync``."""
+"""Import-Module (on the WinRM path the Lync cmdlets exist only after ``Import-Module Lync``) and Test-Path (the
+front end's files, on the WinRM path only: Windows PowerShell's own command)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -9,8 +10,8 @@ __metaclass__ = type
 import re
 import time
 
-from lab.emulator import objects
-from lab.emulator.binding import STRINGS, SWITCH, Param
+from lab.emulator import objects, winpath
+from lab.emulator.binding import CREDENTIAL, STRINGS, SWITCH, Enum, Param
 from lab.emulator.cmdlets import CORE, LYNC, cmdlet
 
 LYNC_MODULE_PATH = 'C:\\Program Files\\Common Files\\Microsoft Lync Server 2013\\Modules\\Lync\\Lync.psd1'
@@ -38,3 +39,27 @@ def import_module(ctx):
             modules.add(LYNC)
         if ctx.get('PassThru'):
             ctx.write(objects.module_info('Lync', LYNC_MODULE_PATH))
+
+
+@cmdlet('Test-Path', 'Microsoft.PowerShell.Commands.TestPathCommand', module=CORE,
+        source='https://learn.microsoft.com/powershell/module/microsoft.powershell.management/test-path'
+               '?view=powershell-4.0',
+        sets=['Path', 'LiteralPath'], default_set='Path',
+        params=[Param('Path', STRINGS, sets=['Path'], mandatory=True, position=0, pipeline='both'),
+                Param('LiteralPath', STRINGS, sets=['LiteralPath'], mandatory=True, aliases=('PSPath',)),
+                Param('PathType', Enum('Microsoft.PowerShell.Commands.TestPathType', ['Any', 'Container', 'Leaf']),
+                      aliases=('Type',)),
+                Param('IsValid', SWITCH), Param('Filter'), Param('Include', STRINGS), Param('Exclude', STRINGS),
+                Param('Credential', CREDENTIAL)],
+        output='System.Boolean (one per path)')
+def test_path(ctx):
+    """True or False for each path [ps4 Test-Path]; -IsValid tells only whether the path is well formed."""
+    for path in ctx.get('Path') or ctx.get('LiteralPath'):
+        if ctx.get('IsValid'):
+            try:
+                winpath.to_local(ctx.lab_dir, path)
+                ctx.write(True)
+            except winpath.PathError as exc:
+                ctx.write(exc.kind == 'DirectoryNotFoundException' or exc.kind == 'UnauthorizedAccessException')
+            continue
+        ctx.write(winpath.exists(ctx.lab_dir, path, str(ctx.get('PathType') or 'Any')))

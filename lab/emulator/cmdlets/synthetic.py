@@ -3,10 +3,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Test-CsPersistentChatMessage: the synthetic transaction that has two users exchange messages in a chat room.
 
-The lab cannot sign users in, so it checks what the transaction depends on (docs/lab-emulator.md): the pool under
-test is started (its chat services run on every active server, pool state Normal), sender and receiver exist as
-SIP-enabled users in Lync's view of AD, the chat room exists and is enabled, and every Persistent Chat endpoint
-homed on the pool owns its SIP URI alone (so a legacy client's URI resolves to this pool and nothing else)."""
+The lab cannot sign users in, so it checks what the transaction depends on (docs/lab-emulator.md), each rule from
+the reference where it has one: -TargetFqdn is the Registrar pool [ref: "FQDN of the Registrar pool to be
+tested"]; the test users log on with their credentials (-SenderCredential/-ReceiverCredential naming the same
+accounts as the SIP addresses [ref], or, without them, credentials registered with Set-CsTestUserCredential [ref
+Set-CsTestUserCredential]); they are managed by a Persistent Chat policy that gives them access [ref: "calls to
+this cmdlet will fail ... if the two test user accounts have not been assigned a Persistent Chat policy that gives
+them access"]; a chat room exists [ref: "will fail if you have not created any chat rooms"]. And (the lab's own
+checks) the pool under test is started, and every Persistent Chat endpoint homed on it owns its SIP URI alone (so
+a legacy client's URI resolves to this pool and nothing else)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -16,7 +21,7 @@ import time
 from lab import topology
 from lab.emulator import objects
 from lab.emulator.binding import BOOL, CREDENTIAL, INT, STRING, SWITCH, Enum, Param
-from lab.emulator.cmdlets import cmdlet
+from lab.emulator.cmdlets import cmdlet, policies
 from lab.emulator.cmdlets.common import chat_services, pool_row
 from lab.emulator.cmdlets.endpoints import endpoints
 
@@ -30,7 +35,19 @@ class Failure(Exception):
         self.diagnosis = diagnosis
 
 
-def _pool_under_test(ctx, target):
+def _registrar(ctx, target):
+    registrar = pool_row(ctx.store, target, 'FrontEnd')
+    if registrar is None:
+        chat_pool = pool_row(ctx.store, target, 'PersistentChatServer')
+        raise Failure('"%s" is not a Registrar pool.' % target,
+                      'TargetFqdn is the FQDN of the Registrar pool to be tested%s; choose the Persistent Chat pool '
+                      'with -ChatRoomUri <pool>\\<room>.' % (
+                          ' (%s is a Persistent Chat pool; its Registrar pool is %s)' % (target, chat_pool['registrar'])
+                          if chat_pool is not None else ''))
+    return registrar
+
+
+def _pool_under_test(ctx, registrar):
     room_uri = ctx.get('ChatRoomUri')
     if room_uri:
         pool_name, _sep, room_name = room_uri.partition('\\')
@@ -39,13 +56,6 @@ def _pool_under_test(ctx, target):
             raise Failure('Chat room "%s" was not found.' % room_uri, 'ChatRoomUri must be <Persistent Chat pool '
                                                                       'FQDN>\\<room name>.')
         return pool
-    pool = pool_row(ctx.store, target, 'PersistentChatServer')
-    if pool is not None:
-        return pool
-    registrar = pool_row(ctx.store, target, 'FrontEnd')
-    if registrar is None:
-        raise Failure('"%s" is neither a Registrar pool nor a Persistent Chat pool.' % target,
-                      'Give the FQDN of the Registrar pool or of the Persistent Chat pool to test.')
     homed = ctx.store.execute("SELECT * FROM pools WHERE role = 'PersistentChatServer' AND registrar = ? "
                               "ORDER BY fqdn", (registrar['fqdn'],)).fetchall()
     if len(homed) != 1:
@@ -65,11 +75,27 @@ def _check_started(ctx, pool):
             % pool['fqdn'])
 
 
-def _check_user(ctx, view, sip, role):
-    owners = [p for p in view.sip_owners(sip) if p.kind == 'user']
-    if not owners or str(owners[0].get('msRTCSIP-UserEnabled', '')).upper() != 'TRUE':
+def _check_user(ctx, sip, role, credential):
+    """The user of ``sip`` signs in: a Lync-enabled user whose credential (given, or registered with
+    Set-CsTestUserCredential) is its own and right, managed by a policy that allows Persistent Chat."""
+    principal = policies.lync_user(ctx, sip)
+    if principal is None:
         raise Failure('The %s %s is not a user enabled for Lync Server.' % (role, sip),
                       'Use two SIP-enabled test users.')
+    if credential is not None:
+        problem = policies.credential_problem(ctx, principal, credential['UserName'], credential['Password'])
+        if problem:
+            raise Failure('The %s %s could not sign in: %s.' % (role, sip, problem),
+                          'Give the credential of the account whose SIP address is %s.' % sip)
+    elif not policies.registered_test_user(ctx, principal):
+        raise Failure('No test user credential is registered for the %s %s.' % (role, sip),
+                      'Register it with Set-CsTestUserCredential -SipAddress %s, or give -%sCredential.'
+                      % (sip, role.capitalize()))
+    identity, enabled = policies.effective_policy(ctx.store, principal)
+    if not enabled:
+        raise Failure('The %s %s is managed by Persistent Chat policy %s, which does not enable Persistent Chat.'
+                      % (role, sip, identity), 'Assign the test users a Persistent Chat policy with '
+                                               'EnablePersistentChat $True (Grant-CsPersistentChatPolicy).')
 
 
 def _check_room(ctx, pool):
@@ -116,16 +142,16 @@ def test_message(ctx):
     started = time.time()
     target = ctx.get('TargetFqdn') or topology.FRONT_END_POOL
     try:
-        pool = _pool_under_test(ctx, target)
+        registrar = _registrar(ctx, target)
+        pool = _pool_under_test(ctx, registrar)
         _check_started(ctx, pool)
         if not (ctx.get('SenderSipAddress') and ctx.get('ReceiverSipAddress')):
             raise Failure('No test users were given and no health monitoring configuration exists for %s.' % target,
                           'Give -SenderSipAddress and -ReceiverSipAddress.')
-        view = ctx.lync_view()
-        _check_user(ctx, view, ctx.get('SenderSipAddress'), 'sender')
-        _check_user(ctx, view, ctx.get('ReceiverSipAddress'), 'receiver')
+        _check_user(ctx, ctx.get('SenderSipAddress'), 'sender', ctx.get('SenderCredential'))
+        _check_user(ctx, ctx.get('ReceiverSipAddress'), 'receiver', ctx.get('ReceiverCredential'))
         _check_room(ctx, pool)
-        _check_endpoints(ctx, view, pool)
+        _check_endpoints(ctx, ctx.lync_view(), pool)
     except Failure as failure:
         ctx.warning('Test-CsPersistentChatMessage failed for %s: %s' % (target, failure.error), forceable=True)
         ctx.write(objects.task_output(target, False, (time.time() - started) * 1000, failure.error,

@@ -75,7 +75,8 @@ def service_objects(conn):
                  'PersistentChatComplianceStore:%s' % compliance[0]['sql_fqdn'] if compliance else None),
                 ('MirrorPersistentChatDatabase', None),
                 ('BackupPersistentChatDatabase', None),
-                ('Port', 5041),
+                ('MtlsPort', 5041),  # no `Port` (issue 18's review of the reference; docs/lab-emulator.md)
+                ('DisplayName', fqdn),
                 ('ActiveServers', [s['fqdn'] for s in servers if s['active']]),
                 ('InactiveServers', [s['fqdn'] for s in servers if not s['active']]),
             ], dependents=['Registrar:%s' % pool['registrar']] if pool['registrar'] else [])
