@@ -47,6 +47,18 @@ def post(config, pool_fqdn, room_name, sender, text):
         conn.close()
 
 
+def members(config, pool_fqdn, room_name):
+    """The SIP URIs of a room's members, managers and presenters."""
+    conn = store_mod.open_store(config.platform_db)
+    try:
+        rows = conn.execute("SELECT DISTINCT p.principal FROM room_principals p JOIN rooms r ON r.id = p.room_id "
+                            "WHERE r.pool_fqdn = ? COLLATE NOCASE AND r.name = ? COLLATE NOCASE "
+                            "AND p.principal LIKE 'sip:%' ORDER BY p.principal", (pool_fqdn, room_name)).fetchall()
+        return [row[0] for row in rows]
+    finally:
+        conn.close()
+
+
 def messages(config, pool_fqdn, room_name, sender=None):
     """The messages of a room (each sender, sent_at, body), oldest first."""
     conn = store_mod.open_store(config.platform_db)

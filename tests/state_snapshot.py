@@ -63,11 +63,23 @@ def inspect(lab_dir):
     return json.loads(json.dumps(lab_inspect.snapshot(os.path.abspath(lab_dir))))
 
 
+def files_fingerprint(lab_dir):
+    """The emulated front end's disks ($LAB_DIR/fs): every file's path and size (a rehearsal's scratch export must
+    be gone again after a preview)."""
+    root = os.path.join(lab_dir, 'fs')
+    found = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            found.append('%s|%d' % (os.path.relpath(path, root), os.path.getsize(path)))
+    return sorted(found)
+
+
 def snapshot(lab_dir):
     ldap_count, ldap_digest = directory_fingerprint(connection(lab_dir))
     view = json.dumps(inspect(lab_dir), sort_keys=True)
     return {'ldap_objects': ldap_count, 'ldap_digest': ldap_digest,
-            'store_digest': hashlib.sha256(view.encode()).hexdigest()}
+            'store_digest': hashlib.sha256(view.encode()).hexdigest(), 'files': files_fingerprint(lab_dir)}
 
 
 def request_log_size(lab_dir):
@@ -78,18 +90,23 @@ def request_log_size(lab_dir):
 
 
 def changing_pipelines(lab_dir, since=0):
-    """The pipelines logged after byte ``since`` of the request log that could change the lab."""
+    """The pipelines logged after byte ``since`` of the request log that could change the lab. An export to a file
+    that the same runspace removes again (Remove-Item) is preflight's rehearsal: a scratch file, not a change (the
+    files of the fingerprint show it is gone)."""
     found = []
     with open(os.path.join(lab_dir, 'psrp-requests.jsonl')) as handle:
         handle.seek(since)
-        for line in handle:
-            pipeline = json.loads(line)
-            for cmdlet, names in zip(pipeline.get('cmdlets') or [], pipeline.get('parameters') or []):
-                verb = cmdlet.split('-', 1)[0].lower()
-                writes_file = cmdlet.lower() == 'export-cspersistentchatdata' and 'AsBytes' not in names
-                if (verb in CHANGING_VERBS and cmdlet.lower() != 'import-module' and 'WhatIf' not in names) \
-                        or writes_file:
-                    found.append(cmdlet)
+        pipelines = [json.loads(line) for line in handle]
+    scratch = set(p.get('runspace') for p in pipelines if (p.get('cmdlets') or [''])[0].lower() == 'remove-item')
+    for pipeline in pipelines:
+        for cmdlet, names in zip(pipeline.get('cmdlets') or [], pipeline.get('parameters') or []):
+            verb = cmdlet.split('-', 1)[0].lower()
+            in_scratch = pipeline.get('runspace') in scratch
+            writes_file = cmdlet.lower() == 'export-cspersistentchatdata' and 'AsBytes' not in names and not in_scratch
+            removes_scratch = cmdlet.lower() == 'remove-item' and in_scratch
+            if (verb in CHANGING_VERBS and cmdlet.lower() != 'import-module' and 'WhatIf' not in names
+                    and not removes_scratch) or writes_file:
+                found.append(cmdlet)
     return found
 
 

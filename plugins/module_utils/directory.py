@@ -8,6 +8,8 @@ URI (batched, or one scan of the SIP-enabled population for large lists), object
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import difflib
+
 from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection import (
     SHOW_DELETED_OID, DirectoryConnection,
 )
@@ -103,7 +105,10 @@ class Directory(DirectoryConnection):
         pattern = 'sip:%s*@%s' % (escape_filter_value(local[:3]), escape_filter_value(domain))
         found = self.search(self.search_base, '(&(objectClass=user)(%s=%s))' % (SIP_ATTRIBUTE, pattern),
                             [SIP_ATTRIBUTE])
-        return sorted(first_value(entry, SIP_ATTRIBUTE) for entry in found)[:limit]
+        wanted = sip_address.lower()
+        uris = [first_value(entry, SIP_ATTRIBUTE) for entry in found]
+        # the closest first: a typo is most likely one letter off the URI meant
+        return sorted(uris, key=lambda uri: (-difflib.SequenceMatcher(None, wanted, uri.lower()).ratio(), uri))[:limit]
 
     def _batched_sip_owners(self, bases, wanted, batch_size):
         found = dict((uri, []) for uri in wanted)

@@ -192,6 +192,8 @@ class LyncPlatform(object):
         return result
 
     def call_error(self, cmdlet, parameters, result, advice=''):
+        if not advice and result.errors:  # a SQL instance the remote session cannot reach: say what to set
+            advice = self.second_hop_advice(result.errors[0]['message'], (parameters or {}).get('DBInstance')) or ''
         listed = '; '.join('%s%s' % (e['message'], ' [%s]' % e['error_id'] if e['error_id'] else '')
                            for e in result.errors[:10])
         more = ' (%d more in details)' % (len(result.errors) - 10) if len(result.errors) > 10 else ''

@@ -186,6 +186,30 @@ class Lab(object):
         folder = os.path.join(self.dir, 'fs', 'c', 'PchatMigration')
         return sorted(os.path.basename(p) for p in glob.glob(os.path.join(folder, pattern)))
 
+    # -- users of the chat pools ------------------------------------------------------------------------
+    def _store_config(self):
+        import types  # pylint: disable=import-outside-toplevel
+        return types.SimpleNamespace(platform_db=os.path.join(self.dir, 'platform.sqlite'))
+
+    def members(self, pool, room):
+        from lab import post as lab_post  # pylint: disable=import-outside-toplevel
+        return lab_post.members(self._store_config(), pool, room)
+
+    def post(self, pool, room, text):
+        """A member of ``room`` posts ``text`` there, as a chat client would (lab/post.py: the pool must be started);
+        returns (sender, text)."""
+        from lab import post as lab_post  # pylint: disable=import-outside-toplevel
+        sender = self.members(pool, room)[0]
+        lab_post.post(self._store_config(), pool, room, sender, text)
+        return sender, text
+
+    def messages(self, pool, room):
+        from lab import post as lab_post  # pylint: disable=import-outside-toplevel
+        return lab_post.messages(self._store_config(), pool, room)
+
+    def rooms(self, pool):
+        return [room['name'] for room in self.pool(pool)['rooms'] if not room['disabled']]
+
     # -- the unit's lease -----------------------------------------------------------------------------------
     def _ldap(self):
         import ssl  # pylint: disable=import-outside-toplevel
@@ -279,8 +303,8 @@ class Run(object):
         self.lab = lab
         self.playbook = playbook
         self.token = uuid.uuid4().hex
-        # Only what saves time without changing what runs: no '-latest' copies of the report, the async import
-        # polled every second.
+        # Only what saves time without changing what runs: no '-latest' copies of the report, progress lines at
+        # least every second.
         variables = {'pchat_report_keep_latest': False, 'pchat_migration_poll_seconds': 1}
         variables.update(extra_vars or {})
         self.command = [os.path.join(VENV_BIN, 'ansible-playbook'), 'playbooks/%s.yml' % playbook, '--limit',
