@@ -75,7 +75,8 @@ def reset_lab():
 
 
 def log_size():
-    return os.path.getsize(os.path.join(LAB_DIR, 'psrp-requests.jsonl'))
+    path = os.path.join(LAB_DIR, 'psrp-requests.jsonl')
+    return os.path.getsize(path) if os.path.exists(path) else 0  # a fresh lab has logged nothing yet
 
 
 def log_since(offset):

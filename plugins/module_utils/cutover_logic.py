@@ -15,8 +15,8 @@ __metaclass__ = type
 import datetime
 import os
 
-PHASES = ('preflight', 'disable', 'migrate', 'delete', 'recreate', 'start', 'verify')
-CHANGING_PHASES = ('disable', 'migrate', 'delete', 'recreate', 'start')
+PHASES = ('preflight', 'disable', 'migrate', 'files', 'delete', 'recreate', 'start', 'verify')
+CHANGING_PHASES = ('disable', 'migrate', 'files', 'delete', 'recreate', 'start')
 LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
 TARGET_KIND = 'persistent_chat_2013'
 STOPPED_STATES = ('stopped', 'disabled')
@@ -49,7 +49,9 @@ def plan(facts):
     ``facts``: ``legacy_pool``, ``target_pool``, ``sip_address`` (the unit), ``pools`` (chat_pool_info's pools for
     both), ``owner`` (sip_address_info's answer for the SIP URI: kind, dns), ``endpoint`` (legacy_endpoint_info's
     endpoint with that SIP URI, or None), ``migration`` (chat_migration_info's result: ``status``, ``blockers``,
-    ``import_warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``.
+    ``import_warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``;
+    optionally ``files`` (chat_files_info's result: the uploaded files, copied by the ``files`` phase after the
+    import, as the migration guide orders it).
 
     Returns ``{'phases': {phase: bool}, 'left': [phases to run, in order], 'blockers': [...], 'notes': [...]}``:
     a phase is True when it has something to do; ``blockers`` are reasons the cutover must not start.
@@ -115,8 +117,39 @@ def plan(facts):
             blockers.append('%s is in pool state %s (a disaster-recovery fail-over): the cutover checks the pool '
                             'state, it does not toggle it; fail back first' % (target['fqdn'], target.get('pool_state')))
     notes.extend(migration.get('import_warnings') or [])
+    files = facts.get('files')
+    if files is not None:
+        phases['files'] = files.get('status') == 'to_copy'
+        notes.extend(files_notes(files))
+    if legacy is not None:
+        notes.extend(legacy_notes(legacy))
     return {'phases': phases, 'left': [name for name in CHANGING_PHASES if phases[name]], 'blockers': blockers,
             'notes': notes}
+
+
+def files_notes(files):
+    """What the plan says about the uploaded files (chat_files_info's result)."""
+    status = files.get('status')
+    if status == 'manual_step':
+        return ['uploaded files: %s' % files.get('manual_step')]
+    if status == 'to_copy':
+        return ['uploaded files: %s' % files.get('summary')]
+    return []
+
+
+def legacy_notes(pool):
+    """What the plan says about the parts of a legacy pool the topology does not show: its compliance server and
+    its IIS-hosted Web service."""
+    notes = []
+    if pool.get('kind') in LEGACY_KINDS and pool.get('servers') and not any(
+            s.get('role') == 'compliance' for s in pool['servers']):
+        notes.append('no Group Chat compliance server is named for %s (pchat_legacy_compliance_servers): if compliance '
+                     'is deployed, its service runs on a computer of its own, which no cmdlet names, and it stays '
+                     'running' % pool.get('fqdn'))
+    web = (pool.get('web_service') or {}).get('summary')
+    if web:
+        notes.append('%s: %s' % (pool.get('fqdn'), web))
+    return notes
 
 
 def _check(name, ok, detail):
@@ -166,7 +199,35 @@ def verdict(facts):
     if test is None:
         unverified.append('no synthetic message was sent (set pchat_verify_test_sender and pchat_verify_test_receiver '
                           'to run Test-CsPersistentChatMessage)')
-    return {'passed': all(check['ok'] for check in checks), 'checks': checks, 'unverified': unverified}
+    manual_steps = []
+    files = facts.get('files')
+    if files is None:
+        unverified.append('the uploaded files were not compared in this run (chat_files_info)')
+    elif files.get('status') == 'manual_step':
+        manual_steps.append(files.get('manual_step'))
+    elif files.get('status') == 'done_by_hand':
+        unverified.append('uploaded files: copied by hand, as pchat_files_copied_by_hand says (not checked)')
+    else:
+        counts = files.get('counts') or {}
+        checks.append(_check('the uploaded files are in the Persistent Chat file store (size and time compared)',
+                             files.get('status') in ('in_sync', 'copied'),
+                             '%s%s' % (files.get('summary'), ('; %d newer on the target, kept'
+                                                               % counts['newer_on_target'])
+                                       if counts.get('newer_on_target') else '')))
+    if legacy and legacy.get('servers') and not any(s.get('role') == 'compliance' for s in legacy['servers']):
+        unverified.append('no Group Chat compliance server is named (pchat_legacy_compliance_servers): if compliance '
+                          'was deployed, its service was not stopped')
+    passed = all(check['ok'] for check in checks)
+    return {'passed': passed, 'checks': checks, 'unverified': unverified, 'manual_steps': manual_steps,
+            'status': verdict_status(passed, manual_steps)}
+
+
+def verdict_status(passed, manual_steps):
+    """PASSED, PASSED, manual step pending (every check held, but something must still be done by hand), or
+    FAILED."""
+    if not passed:
+        return 'FAILED'
+    return 'PASSED, manual step pending' if manual_steps else 'PASSED'
 
 
 def phases_to_run(run_tags, skip_tags):

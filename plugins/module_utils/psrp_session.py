@@ -22,6 +22,7 @@ import traceback
 
 from ansible_collections.pchat.cutover.plugins.module_utils import kerberos
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_objects import Props
 
 try:
     import requests.exceptions
@@ -52,6 +53,11 @@ if PYPSRP_IMPORT_ERROR is None:
 KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_service default)
 
 LYNC_MODULE = 'Lync'
+# The module that holds the cmdlets: Lync on Lync Server 2013, SkypeForBusiness on Skype for Business Server 2015
+# (the cmdlet reference's module name; "Skype for Business Server Management Shell"). One Import-Module asks for
+# both: the one installed is loaded (its PSModuleInfo comes back with -PassThru), the other is a non-terminating
+# "module not found" that is not read: the decision rests on what was loaded, not on an error's wording.
+LYNC_MODULES = (LYNC_MODULE, 'SkypeForBusiness')
 WSMAN_PATH = 'wsman'
 # Names of parameters whose values are never shown (messages show parameter names and values otherwise).
 SECRET_WORDS = ('password', 'credential', 'secret')
@@ -138,6 +144,7 @@ class LyncSession(object):
             self.cert_validation = ca_file or True
         self.pool = None
         self.lync_loaded = self.path.lower() != WSMAN_PATH  # Lync's own endpoint has the cmdlets at once
+        self.lync_module = None  # Lync or SkypeForBusiness, once imported (None on Lync's own endpoint)
         self.pipelines = 0
 
     @property
@@ -243,15 +250,21 @@ class LyncSession(object):
         return CallResult(output, errors, warnings, failed=bool(ps.had_errors))
 
     def load_lync(self):
-        """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""
+        """``Import-Module -Name Lync, SkypeForBusiness -PassThru`` once, on the WinRM path (Lync's own endpoint has
+        the cmdlets already): whichever of the two the front end has is loaded; ``lync_module`` names it."""
         if self.lync_loaded:
             return
-        result = self._invoke('Import-Module', {'Name': LYNC_MODULE})
-        if result.errors:
-            raise PchatError('Import-Module Lync failed on %s: %s. Run the modules against a Lync Server 2013 front '
-                             'end (or a server with the Lync Server Management Shell), or use psrp_path=OcsPowershell.'
-                             % (self.host, '; '.join(e['message'] for e in result.errors)),
+        result = self._invoke('Import-Module', {'Name': list(LYNC_MODULES), 'PassThru': None})
+        names = [Props(item, 'module').text('Name') for item in result.output if item is not None]
+        loaded = [name for name in names if name and name.lower() in [m.lower() for m in LYNC_MODULES]]
+        if not loaded:
+            raise PchatError('Import-Module found neither %s on %s (%s): run the modules against a Lync Server 2013 or '
+                             'Skype for Business Server 2015 front end (or a server with its Management Shell), or use '
+                             'psrp_path=OcsPowershell.'
+                             % (' nor '.join(LYNC_MODULES), self.host,
+                                '; '.join(e['message'] for e in result.errors) or 'no module came back'),
                              details={'errors': result.errors})
+        self.lync_module = loaded[0]
         self.lync_loaded = True
 
     def call(self, cmdlet, parameters=None, lync=True):

@@ -13,7 +13,7 @@ import importlib
 LYNC = 'Lync'
 CORE = 'Core'  # Windows PowerShell's own commands on the WinRM path
 REFERENCE = 'https://learn.microsoft.com/powershell/module/skype/'
-MODULES = ('modules', 'endpoints', 'rooms', 'topology', 'services', 'chatdata', 'adusers', 'synthetic')
+MODULES = ('modules', 'endpoints', 'rooms', 'topology', 'services', 'files', 'chatdata', 'adusers', 'synthetic')
 _REGISTRY = {}
 
 
