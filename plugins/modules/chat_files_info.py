@@ -23,6 +23,13 @@ extends_documentation_fragment:
   - pchat.cutover.platform
   - pchat.cutover.directory
   - pchat.cutover.info_module
+options:
+  copied_by_hand:
+    description:
+      - The operator says the files were copied by hand (for a front end the cutover cannot check, such as Lync's own
+        endpoint). Nothing is read; the status is V(done_by_hand), which the verdict lists as not verified.
+    type: bool
+    default: false
 seealso:
   - module: pchat.cutover.chat_files
 '''
@@ -38,7 +45,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 status:
-  description: V(in_sync) (every file is there), V(to_copy) (some are missing or older) or V(manual_step).
+  description: V(in_sync) (every file is there), V(to_copy) (some are missing or older), V(manual_step) or
+    V(done_by_hand) (O(copied_by_hand)).
   returned: always
   type: str
 source_dir:
@@ -83,7 +91,8 @@ from ansible_collections.pchat.cutover.plugins.module_utils.module_base import P
 
 
 def main():
-    module = PchatModule(argument_spec=dict(FILES_ARGUMENT_SPEC), uses=('platform',))
+    module = PchatModule(argument_spec=dict(FILES_ARGUMENT_SPEC, copied_by_hand=dict(type='bool', default=False)),
+                         uses=('platform',))
     module.run(lambda: FileStoreBackend(module.platform, module.params, module.check_mode).info())
 
 

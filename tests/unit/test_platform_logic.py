@@ -125,6 +125,9 @@ def test_times_come_from_pypsrp_datetimes_or_their_text():
     when = datetime.datetime(2012, 5, 14, 9, 0, tzinfo=datetime.timezone.utc)
     assert files._timestamp(when) == 1336986000.0
     assert files._timestamp('2012-05-14T09:00:00Z') == 1336986000.0
+    assert files._timestamp('2012-05-14T09:00:00.5000000Z') == 1336986000.5
+    assert files._timestamp('2012-05-14T11:00:00.0000000+02:00') == 1336986000.0
+    assert files._timestamp('2012-05-14T09:00:00') == 1336986000.0
     assert files._timestamp(None) is None and files._timestamp('yesterday') is None
 
 
