@@ -26,9 +26,10 @@ from pypsrp.wsman import WSMan
 from lab import inspect as lab_inspect
 from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
+from state_snapshot import files_fingerprint
 
 # Verbs of cmdlets that change what reads show (a -WhatIf run of them changes nothing).
-CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import')
+CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import', 'copy')
 
 
 def is_changing(pipeline):
@@ -140,10 +141,12 @@ class LabObserver(object):
         found = lab_inspect.endpoints(self.lab_dir)
         return [e for e in found if sip is None or (e['sip_address'] or '').lower() == sip.lower()]
 
-    def services(self, fqdn, chat_only=True):
-        """{(server, service name): (status, start mode)} of a pool's servers (chat services only by default)."""
+    def services(self, fqdn, chat_only=True, compliance=False):
+        """{(server, service name): (status, start mode)} of a pool's servers (chat services only by default), with
+        ``compliance`` those of a legacy pool's compliance server too."""
         found = {}
-        for server in self.pool(fqdn)['servers']:
+        pool = self.pool(fqdn)
+        for server in pool['servers'] + (pool.get('compliance_servers') or [] if compliance else []):
             for service in server['services']:
                 if chat_only and not (service['roles'] or 'Group Chat' in service['display_name']):
                     continue
@@ -162,7 +165,7 @@ class LabObserver(object):
             usn = conn.response[0]['attributes']['highestCommittedUSN']
         finally:
             conn.unbind()
-        return {'lab': self.inspect(), 'directory_usn': usn}
+        return {'lab': self.inspect(), 'directory_usn': usn, 'file_shares': files_fingerprint(self.lab_dir)}
 
     def front_end_file(self, windows_path):
         """Where a file on the emulated front end (C:\\...) lives in the lab folder."""
