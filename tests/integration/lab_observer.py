@@ -23,7 +23,7 @@ import ldap3
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from lab import inspect as lab_inspect
+from lab import inspect as lab_inspect, topology
 from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
 from state_snapshot import files_fingerprint
@@ -190,11 +190,14 @@ class LabObserver(object):
 
     def set_chat_services(self, fqdn, status, start_mode=None):
         """Set the chat services of a pool's servers in the store (a scenario's set-up, not what is tested): the
-        Persistent Chat role's, or the Group Chat ones (by display name); returns how many."""
+        Persistent Chat role's, or what the cutover manages of a legacy pool: the Group Chat ones (by display name)
+        and IIS (W3SVC, which hosts the Web service) on its servers, and its compliance server's; returns how many."""
+        compliance = topology.COMPLIANCE_SERVERS.get(fqdn.lower(), '')
         return self.store_execute(
-            "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE server_fqdn IN (SELECT fqdn "
+            "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE (server_fqdn IN (SELECT fqdn "
             "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatServer%' OR display_name LIKE "
-            "'%Group Chat%')", status, start_mode, fqdn)
+            "'%Group Chat%' OR name = 'W3SVC')) OR (server_fqdn = ? AND display_name LIKE '%Group Chat%')",
+            status, start_mode, fqdn, compliance)
 
     def store_rows(self, sql, *args):
         conn = store_mod.connect(self.store_path)
