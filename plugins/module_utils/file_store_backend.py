@@ -270,7 +270,7 @@ class FileStoreBackend(object):
                 'copied': len(diff['files']) if copied else 0, 'copied_bytes': diff['bytes'] if copied else 0,
                 'newer_on_target': len(diff['newer_on_target'])}
 
-    def result(self, plan, copied):
+    def result(self, plan, copied, preview=False):
         diff = plan.get('diff') or {}
         status = plan['status']
         if copied:
@@ -281,7 +281,7 @@ class FileStoreBackend(object):
                 'manual_step': plan.get('manual_step'), 'counts': counts,
                 'files': (diff.get('files') or [])[:MAX_LISTED],
                 'newer_on_target': (diff.get('newer_on_target') or [])[:MAX_LISTED],
-                'summary': summary(status, counts, self.target_resolved, self.check_mode)}
+                'summary': summary(status, counts, self.target_resolved, preview)}
 
     def info(self):
         if self.params.get('copied_by_hand'):
@@ -296,7 +296,7 @@ class FileStoreBackend(object):
         changed = plan['status'] == 'to_copy'
         if changed and not self.check_mode:
             self.apply(plan)
-        result = self.result(plan, changed and not self.check_mode)
+        result = self.result(plan, changed and not self.check_mode, preview=self.check_mode)
         result['changed'] = changed
         before = {'missing_files': len((plan.get('diff') or {}).get('files') or [])}
         result['diff'] = {'before': before, 'after': {'missing_files': 0 if changed else before['missing_files']}}
