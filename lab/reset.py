@@ -168,7 +168,8 @@ def reset(config, state, connections=None):
             connections.close()
     reset_emulator_files(config)
     rooms = ', '.join('%s %d' % item for item in sorted(summary['rooms_removed'].items()))
-    return ('lab reset in %.1f s: rooms removed (%s); %d service/computer/pool states restored; legacy data sets '
+    text = ('lab reset in %.1f s: rooms removed (%s); %d service/computer/pool states restored; legacy data sets '
             'regenerated: %s; %d endpoint contacts removed, %d restored; %d users restored; knobs, holds, fs/ and '
-            'file shares as seeded' % (time.time() - started, rooms, summary['state_rows'],
-                           ', '.join(summary['regenerated']) or 'none', contacts_removed, contacts_restored, users))
+            'file shares as seeded')
+    return text % (time.time() - started, rooms, summary['state_rows'], ', '.join(summary['regenerated']) or 'none',
+                   contacts_removed, contacts_restored, users)

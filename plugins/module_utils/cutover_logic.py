@@ -209,11 +209,9 @@ def verdict(facts):
         unverified.append('uploaded files: copied by hand, as pchat_files_copied_by_hand says (not checked)')
     else:
         counts = files.get('counts') or {}
+        kept = ('; %d newer on the target, kept' % counts['newer_on_target']) if counts.get('newer_on_target') else ''
         checks.append(_check('the uploaded files are in the Persistent Chat file store (size and time compared)',
-                             files.get('status') in ('in_sync', 'copied'),
-                             '%s%s' % (files.get('summary'), ('; %d newer on the target, kept'
-                                                               % counts['newer_on_target'])
-                                       if counts.get('newer_on_target') else '')))
+                             files.get('status') in ('in_sync', 'copied'), '%s%s' % (files.get('summary'), kept)))
     if legacy and legacy.get('servers') and not any(s.get('role') == 'compliance' for s in legacy['servers']):
         unverified.append('no Group Chat compliance server is named (pchat_legacy_compliance_servers): if compliance '
                           'was deployed, its service was not stopped')

@@ -311,7 +311,7 @@ def summary(status, counts, target, check_mode=False):
         return '%d uploaded files (%s bytes) already in %s' % (counts['files'], '{:,}'.format(counts['bytes']), target)
     if status == 'to_copy':
         verb = 'would copy' if check_mode else 'to copy:'
-        return '%s %d of %d uploaded files (%s bytes) to %s' % (verb, counts['to_copy'], counts['files'],
-                                                                 '{:,}'.format(counts['to_copy_bytes']), target)
-    return 'copied %d of %d uploaded files (%s bytes) to %s' % (counts['copied'], counts['files'],
-                                                               '{:,}'.format(counts['copied_bytes']), target)
+        return '%s %d of %d uploaded files (%s bytes) to %s' % (
+            verb, counts['to_copy'], counts['files'], '{:,}'.format(counts['to_copy_bytes']), target)
+    return 'copied %d of %d uploaded files (%s bytes) to %s' % (
+        counts['copied'], counts['files'], '{:,}'.format(counts['copied_bytes']), target)

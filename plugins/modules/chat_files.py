@@ -13,8 +13,8 @@ version_added: 0.3.0
 description:
   - The migration guide's step after the import - "XCOPY all uploaded files (the entire folder) to the new ...
     Persistent Chat file store" - which the import does not do.
-  - Lists both sides (C(Get-ChildItem -Recurse)) and copies what the file store lacks or holds in an older version:
-    one C(Copy-Item -Recurse -Force) per folder that receives something (a missing sub-folder is copied whole), the
+  - Lists both sides (C(Get-ChildItem -Recurse)) and copies what the file store lacks or holds in an older version,
+    with one C(Copy-Item -Recurse -Force) per folder that receives something (a missing sub-folder is copied whole), the
     target folder made first if it cannot be listed (C(New-Item -ItemType Directory -Force)). Copies keep their last
     write time, so a run again copies nothing. Afterwards the target is listed again; a file still missing fails the
     task, naming it.

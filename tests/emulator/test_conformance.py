@@ -474,8 +474,8 @@ def test_uploaded_files_are_listed_and_copied_keeping_their_times(restored, pool
     assert sorted(copied) == ['\\Engineering\\build\\logo.png', '\\Engineering\\build\\release-notes.txt',
                               '\\Engineering\\design-review.docx', '\\readme.txt']
     for name, props in copied.items():  # Windows' CopyFile keeps the last write time: a re-run copies nothing
-        assert (props['Length'], props['LastWriteTimeUtc']) == (source[name]['Length'],
-                                                                  source[name]['LastWriteTimeUtc'])
+        original = source[name]
+        assert (props['Length'], props['LastWriteTimeUtc']) == (original['Length'], original['LastWriteTimeUtc'])
     local = restored.dir + '/fs/unc/%s/lyncshare/1-PersistentChatServer-1/readme.txt' % topology.FILE_STORE
     with open(local, 'rb') as handle:
         assert len(handle.read()) == 96

@@ -202,7 +202,8 @@ def test_the_group_chat_compliance_service_runs_on_a_computer_of_its_own(wsman, 
                                               'GroupChatCompliance']
         assert ocs.run('Get-CsTrustedApplicationComputer', Identity=server).outputs == []
     for server in ('gc01.contoso.com', 'gc02.contoso.com', 'gc2-01.contoso.com'):
-        names_ = [o['Name'] for o in wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[server],
-                                                  Filter="DisplayName LIKE '%Group Chat%' OR Name = 'W3SVC'").outputs]
-        assert names_ == sorted(names_) and 'W3SVC' in names_ and not [n for n in names_ if 'Compliance' in n
-                                                                         or n.endswith('Web')]
+        found = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[server],
+                          Filter="DisplayName LIKE '%Group Chat%' OR Name = 'W3SVC'").outputs
+        names_ = [o['Name'] for o in found]
+        assert names_ == sorted(names_) and 'W3SVC' in names_
+        assert not [n for n in names_ if 'Compliance' in n or n.endswith('Web')]

@@ -63,8 +63,8 @@ def test_an_ocs_2007_r2_pool_named_by_the_inventory_is_read_disabled_and_started
     info = ok(run('chat_pool_info', {'fqdns': [LEGACY_2007R2], 'legacy_pools': [R2]}))
     (pool,) = info['pools']
     assert (pool['kind'], pool['in_topology'], pool['state']) == ('group_chat_2007r2', False, 'started')
-    assert [(s['fqdn'], s['role']) for s in pool['servers']] == [('gc2-01.contoso.com', 'group_chat'),
-                                                               ('gc2comp01.contoso.com', 'compliance')]
+    assert [(s['fqdn'], s['role']) for s in pool['servers']] == [
+        ('gc2-01.contoso.com', 'group_chat'), ('gc2comp01.contoso.com', 'compliance')]
     read = dict(((s['fqdn'], v['name']), (v['status'], v['start_mode'])) for s in pool['servers']
                 for v in s['services'])
     assert read == services(observer, LEGACY_2007R2)  # IIS included: web_service stop manages it
@@ -138,8 +138,8 @@ def on_disk(observer, unc):
     for folder, _dirs, names in os.walk(root):
         for name in names:
             path = os.path.join(folder, name)
-            found[os.path.relpath(path, root).replace(os.sep, '\\')] = (os.path.getsize(path),
-                                                                         int(os.path.getmtime(path)))
+            relative = os.path.relpath(path, root).replace(os.sep, '\\')
+            found[relative] = (os.path.getsize(path), int(os.path.getmtime(path)))
     return found
 
 

@@ -15,6 +15,7 @@ from lab.emulator import objects
 from lab.emulator.binding import STRINGS, SWITCH, Param
 from lab.emulator.cmdlets import CORE, LYNC, cmdlet
 
+
 def frontend(store):
     """The front end the lab presents (``topology.FRONTENDS`` key), recorded in the store by ``lab up``."""
     row = store.execute("SELECT value FROM meta WHERE key = 'frontend'").fetchone()
