@@ -13,7 +13,7 @@ class ModuleDocFragment(object):
 options:
   psrp_host:
     description:
-      - Lync Server 2013 front end (or another server with the Lync Server Management Shell) to connect to.
+      - Lync Server 2013 or Skype for Business Server 2015 front end (or another server with its Management Shell) to connect to.
       - If not set, the environment variable E(PCHAT_PSRP_HOST) is used.
     type: str
   psrp_port:
@@ -25,7 +25,9 @@ options:
   psrp_path:
     description:
       - Which remote PowerShell endpoint of the front end to use.
-      - V(wsman) is WinRM; the modules load the Lync cmdlets with C(Import-Module Lync). Every step works there.
+      - V(wsman) is WinRM; the modules load the Lync cmdlets with C(Import-Module -Name Lync, SkypeForBusiness) (the
+        module of Lync Server 2013, or of Skype for Business Server 2015, whichever is installed). Every step works
+        there.
       - V(OcsPowershell) is Lync's own IIS-hosted endpoint, where the Lync cmdlets exist at once and nothing else
         is assumed to; the steps that need Windows service control on Group Chat servers (the C(disable) phase)
         say so before changing anything.

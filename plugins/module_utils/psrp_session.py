@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell-remoting session to a Lync front end (pypsrp): one runspace pool per module run, one pipeline
 per cmdlet call, nothing but cmdlets with named parameters (never script text, so no value is ever parsed as
-code), and the Lync module loaded on the WinRM path before the first Lync cmdlet.
+code), and the module holding the Lync cmdlets (``Lync`` on Lync Server 2013, ``SkypeForBusiness`` on Skype for
+Business Server 2015) loaded on the WinRM path before the first Lync cmdlet.
 
 ``LyncSession.call(cmdlet, parameters)`` returns a CallResult: the deserialised output objects exactly as pypsrp
 gives them (read with psrp_objects), the error records and the warnings. Connection and authentication failures
