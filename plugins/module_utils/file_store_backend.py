@@ -118,6 +118,11 @@ def compare(source, target):
     return {'copies': copies, 'files': files, 'bytes': size, 'newer_on_target': newer, 'present': present}
 
 
+class NotAPersistentChatPool(PchatError):
+    """The target is no Persistent Chat pool: an error for chat_files; for chat_files_info a status (``unknown``),
+    so that preflight reports it with the other blockers of the plan instead of failing first."""
+
+
 class FileStoreBackend(object):
     """The uploaded files of one cutover unit; ``platform`` is a LyncPlatform."""
 
@@ -143,8 +148,9 @@ class FileStoreBackend(object):
             return self.target
         service = self.platform.persistent_chat_services().get(self.target_pool)
         if service is None:
-            raise PchatError('target_pool %s is not a Persistent Chat pool (Get-CsService -PersistentChatServer); '
-                             'its file store cannot be found. Check target_pool.' % self.target_pool)
+            raise NotAPersistentChatPool('target_pool %s is not a Persistent Chat pool (Get-CsService '
+                                         '-PersistentChatServer); its file store cannot be found. Check target_pool.'
+                                         % self.target_pool)
         store_id = service.text('FileStore')
         if not store_id:
             self.why_manual = ('the topology names no file store for Persistent Chat pool %s (its PersistentChatServer '
@@ -289,7 +295,14 @@ class FileStoreBackend(object):
                     'target_pool': self.target_pool, 'source_dir': self.source, 'target_dir': self.target,
                     'target_from': self.target_from, 'manual_step': None, 'counts': {}, 'files': [],
                     'newer_on_target': [], 'summary': 'copied by hand, as the operator says (not checked)'}
-        return dict(self.result(self.plan(), False), changed=False)
+        try:
+            plan = self.plan()
+        except NotAPersistentChatPool as error:
+            return {'changed': False, 'status': 'unknown', 'source_pool': self.source_pool,
+                    'target_pool': self.target_pool, 'source_dir': self.source, 'target_dir': None,
+                    'target_from': None, 'manual_step': None, 'counts': {}, 'files': [], 'newer_on_target': [],
+                    'summary': str(error)}
+        return dict(self.result(plan, False), changed=False)
 
     def run(self):
         plan = self.plan()

@@ -45,8 +45,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 status:
-  description: V(in_sync) (every file is there), V(to_copy) (some are missing or older), V(manual_step) or
-    V(done_by_hand) (O(copied_by_hand)).
+  description: V(in_sync) (every file is there), V(to_copy) (some are missing or older), V(manual_step),
+    V(done_by_hand) (O(copied_by_hand)) or V(unknown) (O(target_pool) is no Persistent Chat pool; C(summary) says
+    so).
   returned: always
   type: str
 source_dir:

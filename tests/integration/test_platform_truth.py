@@ -230,3 +230,12 @@ def test_a_skype_for_business_server_2015_front_end_is_driven_through_its_module
         assert info.requests.calls('Import-Module') == [['Name', 'PassThru']]
     finally:
         lab_up('lync2013')
+
+
+def test_the_info_twin_reports_a_wrong_target_for_the_plan_and_the_module_refuses_it(run, clean_lab):
+    before = clean_lab.fingerprint()
+    info = ok(run('chat_files_info', files_args(target_pool=LEGACY)))
+    assert info['status'] == 'unknown' and 'is not a Persistent Chat pool' in info['summary']
+    refused = run('chat_files', files_args(target_pool=LEGACY))
+    assert refused.failed and 'is not a Persistent Chat pool' in refused['msg']
+    assert clean_lab.fingerprint() == before
