@@ -10,7 +10,10 @@ LAB_SEED    ?= 42
 LAB_USERS   ?= 200
 LAB_ROOMS   ?= 20
 LAB_MESSAGES ?= 2000
-export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES
+# What the lab's front end presents itself as: lync2013 (Lync Server 2013) or sfb2015 (Skype for Business Server 2015,
+# whose Management Shell module is SkypeForBusiness); `make lab LAB_FRONTEND=sfb2015` switches a running lab.
+LAB_FRONTEND ?= lync2013
+export LAB_DIR LAB_SEED LAB_USERS LAB_ROOMS LAB_MESSAGES LAB_FRONTEND
 
 # Kerberos: kinit/klist (krb5-user), the MIT libraries and headers gssapi/krb5 build against; faketime for the
 # clock-skew test (tests/integration/test_kerberos.py).

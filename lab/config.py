@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Lab configuration from the environment (LAB_DIR, LAB_SEED, LAB_USERS, LAB_ROOMS, LAB_MESSAGES)."""
+"""Lab configuration from the environment (LAB_DIR, LAB_SEED, LAB_USERS, LAB_ROOMS, LAB_MESSAGES, LAB_FRONTEND)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -32,6 +32,11 @@ class LabConfig(object):
         self.users = _int_env('LAB_USERS', 200, environ)
         self.rooms = _int_env('LAB_ROOMS', 20, environ)
         self.messages = _int_env('LAB_MESSAGES', 2000, environ)
+        # What the emulated front end presents itself as: lync2013 (Lync Server 2013, the default) or sfb2015
+        # (Skype for Business Server 2015); `make lab` records it, so a plain `make lab` switches back to lync2013.
+        self.frontend = (environ.get('LAB_FRONTEND') or 'lync2013').strip().lower()
+        if self.frontend not in ('lync2013', 'sfb2015'):
+            raise SystemExit('LAB_FRONTEND=%r: expected lync2013 or sfb2015' % environ.get('LAB_FRONTEND'))
         self.env = {}  # the PCHAT_* connection variables, filled in once the lab is up
 
     # Everything the lab writes lives below lab_dir.

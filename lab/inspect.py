@@ -5,7 +5,8 @@
 benchmarks and anyone checking the lab from outside (independent of the collection's code and of the emulator's
 cmdlets). Shape (DESIGN.md): ``pools`` (each ``fqdn``, ``kind``, ``state``, ``servers`` with their services,
 ``categories``, ``rooms`` each with ``name``, ``category``, ``disabled``, ``messages`` and ``checksum``) and
-``endpoints``."""
+``endpoints``. A legacy pool also has ``compliance_servers`` (its Group Chat compliance server, a computer of its
+own) and ``in_topology`` (false for the OCS 2007 R2 pool, which Merge-CsLegacyTopology leaves out)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -22,13 +23,16 @@ STATUS = {'Running': 'running', 'Stopped': 'stopped', 'StopPending': 'stop_pendi
 
 def chat_service_rows(conn, pool):
     """The services that decide a chat pool's state: the Persistent Chat role's on a 2013 pool's active servers,
-    the Group Chat ones (by display name) on every server of a legacy pool."""
+    the Group Chat ones (by display name) on every server of a legacy pool and on its compliance server."""
     if pool['kind'] == 'persistent_chat_2013':
         return conn.execute("SELECT s.* FROM services s JOIN servers v ON v.fqdn = s.server_fqdn WHERE v.pool_fqdn = ? "
                             "AND v.active = 1 AND (',' || s.roles || ',') LIKE ?",
                             (pool['fqdn'], '%,' + topology.PERSISTENT_CHAT_ROLE + ',%')).fetchall()
-    return conn.execute("SELECT s.* FROM services s JOIN servers v ON v.fqdn = s.server_fqdn WHERE v.pool_fqdn = ? "
-                        "AND s.display_name LIKE '%Group Chat%'", (pool['fqdn'],)).fetchall()
+    pools = [pool['fqdn']] + [server for legacy, server in topology.COMPLIANCE_SERVERS.items()
+                              if legacy.lower() == pool['fqdn'].lower()]
+    return conn.execute("SELECT s.* FROM services s JOIN servers v ON v.fqdn = s.server_fqdn WHERE v.pool_fqdn IN "
+                        "(%s) AND s.display_name LIKE '%%Group Chat%%'" % ','.join('?' * len(pools)),
+                        pools).fetchall()
 
 
 def pool_state(conn, pool):
@@ -94,9 +98,14 @@ def snapshot(lab_dir, with_directory=True):
     try:
         pools = []
         for pool in conn.execute('SELECT * FROM pools WHERE kind IS NOT NULL ORDER BY fqdn'):
-            pools.append({'fqdn': pool['fqdn'], 'kind': pool['kind'], 'state': pool_state(conn, pool),
-                          'pool_state': pool['pool_state'], 'servers': _servers(conn, pool['fqdn']),
-                          'categories': _categories(conn, pool['fqdn']), 'rooms': _rooms(conn, pool['fqdn'])})
+            entry = {'fqdn': pool['fqdn'], 'kind': pool['kind'], 'state': pool_state(conn, pool),
+                     'pool_state': pool['pool_state'], 'servers': _servers(conn, pool['fqdn']),
+                     'categories': _categories(conn, pool['fqdn']), 'rooms': _rooms(conn, pool['fqdn'])}
+            if pool['kind'] != 'persistent_chat_2013':
+                compliance = topology.COMPLIANCE_SERVERS.get(pool['fqdn'].lower())
+                entry['compliance_servers'] = _servers(conn, compliance) if compliance else []
+                entry['in_topology'] = pool['site'] is not None
+            pools.append(entry)
     finally:
         conn.close()
     return {'pools': pools, 'endpoints': endpoints(lab_dir) if with_directory else None}

@@ -14,7 +14,7 @@ __metaclass__ = type
 import ast
 import hashlib
 
-from lab import dataset, names, topology
+from lab import dataset, file_stores, names, topology
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES, Directory, refresh_view
 from lab.schema import exists
@@ -69,7 +69,28 @@ def ensure_topology(store):
         for pool, application_id, port in topology.TRUSTED_APPLICATIONS:
             store.execute('INSERT OR IGNORE INTO trusted_applications (pool_fqdn, application_id, port) '
                           'VALUES (?, ?, ?)', (pool, application_id, port))
+        # what an older declaration had and today's has not (the OCS 2007 R2 pool's trusted application, the Group
+        # Chat Web and Compliance services of the Group Chat servers)
+        declared = [(pool.lower(), app.lower()) for pool, app, _port in topology.TRUSTED_APPLICATIONS]
+        for row in store.execute('SELECT pool_fqdn, application_id FROM trusted_applications').fetchall():
+            if (row['pool_fqdn'].lower(), row['application_id'].lower()) not in declared:
+                store.execute('DELETE FROM trusted_applications WHERE pool_fqdn = ? AND application_id = ?',
+                              (row['pool_fqdn'], row['application_id']))
+        for _fqdn, _role, _kind, _v, _tv, _site, _registrar, _state, computers in topology.POOLS:
+            for server, _active, services in computers:
+                names = [service[0] for service in list(services) + topology.WINDOWS_SERVICES]
+                store.execute('DELETE FROM services WHERE server_fqdn = ? AND name NOT IN (%s)'
+                              % ','.join('?' * len(names)), [server] + names)
     return created
+
+
+def set_frontend(store, name):
+    """Record LAB_FRONTEND (``lab up``): a lab switches between Lync Server 2013 and Skype for Business Server 2015
+    without losing anything else."""
+    if name not in topology.FRONTENDS:
+        raise ValueError('LAB_FRONTEND=%r: expected one of %s' % (name, ', '.join(sorted(topology.FRONTENDS))))
+    with store_mod.transaction(store):
+        store.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('frontend', ?)", (name,))
 
 
 def restore_topology_state(store):
@@ -227,8 +248,10 @@ def ensure(config, ldap_conn):
     try:
         created = ensure_topology(store)
         seed_policies(store, config)
+        set_frontend(store, config.frontend)
         ensure_directory_objects(ldap_conn)
         winpath.ensure_standard_folders(config.lab_dir)
+        file_stores.ensure(config.lab_dir)
         line = '; '.join(ensure_dataset(store, config, pool) for pool in (LEGACY_POOL, LEGACY_POOL_2))
         directory = Directory(config.lab_dir)
         try:
@@ -238,4 +261,5 @@ def ensure(config, ldap_conn):
     finally:
         store.close()
     pools = 'pools created: %s' % ', '.join(created) if created else 'pools present'
-    return 'platform store %s: %s; %s' % (config.platform_db, pools, line)
+    return 'platform store %s: %s; %s; front end: %s (LAB_FRONTEND=%s)' % (
+        config.platform_db, pools, line, topology.FRONTENDS[config.frontend]['product'], config.frontend)

@@ -13,7 +13,9 @@ the Lync emulator (docs/lab.md, "reset").
   the Lync administrator present with their seeded attributes (a deleted one is recreated: same attributes, new objectGUID
   and objectSid). Objects the seed did not make are left alone, except endpoint contacts.
 * **Lync's view of AD** refilled from the directory (no lagging deletes); the emulator's **knobs** back to their
-  defaults and ``holds.jsonl`` removed; the front end's **disks** (``fs/``) emptied to the standard folders.
+  defaults and ``holds.jsonl`` removed; the front end's **disks** (``fs/``) emptied to the standard folders, and the
+  file shares (the Group Chat file repositories with their seeded files, the file stores' empty shares) put back.
+  What the front end presents itself as (``LAB_FRONTEND``, recorded by ``lab up``) is not reset.
 
 Runspace pools the emulator holds stay open (a session's imported modules are not lab state).
 """
@@ -27,7 +29,7 @@ import time
 
 import ldap3
 
-from lab import names, platform_seed, samba, seed_directory
+from lab import file_stores, names, platform_seed, samba, seed_directory
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES, Directory, refresh_view
 from lab.emulator.knobs import Knobs
@@ -141,6 +143,7 @@ def reset_emulator_files(config):
         os.unlink(knobs.holds_path)
     shutil.rmtree(winpath.fs_root(config.lab_dir), ignore_errors=True)
     winpath.ensure_standard_folders(config.lab_dir)
+    file_stores.ensure(config.lab_dir)
 
 
 class Connections(object):
@@ -172,7 +175,8 @@ def reset(config, state, connections=None):
             connections.close()
     reset_emulator_files(config)
     rooms = ', '.join('%s %d' % item for item in sorted(summary['rooms_removed'].items()))
-    return ('lab reset in %.1f s: rooms removed (%s); %d service/computer/pool states restored; legacy data sets '
-            'regenerated: %s; %d endpoint contacts removed, %d restored; %d users restored; knobs, holds and fs/ '
-            'as seeded' % (time.time() - started, rooms, summary['state_rows'],
-                           ', '.join(summary['regenerated']) or 'none', contacts_removed, contacts_restored, users))
+    text = ('lab reset in %.1f s: rooms removed (%s); %d service/computer/pool states restored; legacy data sets '
+            'regenerated: %s; %d endpoint contacts removed, %d restored; %d users restored; knobs, holds, fs/ and '
+            'file shares as seeded')
+    return text % (time.time() - started, rooms, summary['state_rows'], ', '.join(summary['regenerated']) or 'none',
+                   contacts_removed, contacts_restored, users)

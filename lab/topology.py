@@ -2,7 +2,9 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's Lync topology, declared once: sites, pools, computers, their Windows services (with the Lync roles
-they host), the chat databases and the trusted applications of the legacy Group Chat pools.
+they host), the chat databases, the trusted applications of the legacy Group Chat pools, the file stores, and what
+lies outside the Lync topology (the OCS 2007 R2 Group Chat pool, the Group Chat compliance servers, the Group Chat
+file repositories).
 
 Service names are undocumented ([?] in LYNC-FACTS.md): the names below are the lab's own, deliberately not the
 commonly cited ones, so that the only reliable way to find chat services is the documented one (by role with
@@ -27,7 +29,7 @@ SITES = [  # identity, display name, numeric site id, kind
 FRONT_END_POOL = 'lyncpool.contoso.com'
 LEGACY_POOL = 'gc.contoso.com'            # unit 1: Lync Server 2010 Group Chat
 TARGET_POOL = 'pcpool.contoso.com'        # unit 1: Lync Server 2013 Persistent Chat
-LEGACY_POOL_2 = 'gc2.contoso.com'         # unit 2: OCS 2007 R2 Group Chat
+LEGACY_POOL_2 = 'gc2.contoso.com'         # unit 2: OCS 2007 R2 Group Chat (not in the Lync topology)
 TARGET_POOL_2 = 'pcpool2.contoso.com'     # unit 2: Lync Server 2013 Persistent Chat
 CHAT_POOLS = (LEGACY_POOL, TARGET_POOL, LEGACY_POOL_2, TARGET_POOL_2)
 
@@ -52,15 +54,27 @@ CHAT_SERVICE = ('RTCPCHAT', 'Lync Server Persistent Chat', (PERSISTENT_CHAT_ROLE
 CHAT_COMPLIANCE_SERVICE = ('RTCPCHATCOMP', 'Lync Server Persistent Chat Compliance', (PERSISTENT_CHAT_ROLE,), True)
 
 
-def _group_chat_services(product, prefix, compliance):
-    services = [('%sGroupChat%s' % (prefix, part), '%s Group Chat %s' % (product, part), (), False)
-                for part in ('Lookup', 'Channel', 'Web')]
-    if compliance:
-        services.append(('%sGroupChatCompliance' % prefix, '%s Group Chat Compliance' % product, (), False))
-    return services
+# A Group Chat server runs the Lookup and Channel services; its Web service (file posting) is hosted by IIS, so on
+# the server it is IIS's World Wide Web Publishing Service, not a Windows service of its own (docs/lab-emulator.md,
+# "Legacy Group Chat servers"). The Compliance service runs on a computer of its own.
+IIS_SERVICE = ('W3SVC', 'World Wide Web Publishing Service', (), False)
 
 
-# Pools: fqdn, role, kind, product, topology version, site, registrar, pool state,
+def _group_chat_services(product, prefix):
+    return [('%sGroupChat%s' % (prefix, part), '%s Group Chat %s' % (product, part), (), False)
+            for part in ('Lookup', 'Channel')] + [IIS_SERVICE]
+
+
+def _compliance_services(product, prefix):
+    return [('%sGroupChatCompliance' % prefix, '%s Group Chat Compliance' % product, (), False)]
+
+
+# The Group Chat compliance server of each legacy pool: a computer of its own, outside the Lync topology (the cutover
+# is told about it: pchat_legacy_compliance_servers).
+COMPLIANCE_SERVERS = {LEGACY_POOL: 'gccomp01.contoso.com', LEGACY_POOL_2: 'gc2comp01.contoso.com'}
+
+# Pools: fqdn, role, kind, product, topology version, site (None: not in the Lync topology, so no topology cmdlet
+#        shows it; its computers still answer Windows service control), registrar, pool state,
 #        computers [(fqdn, active, Lync or Group Chat services)]
 POOLS = [
     (FRONT_END_POOL, 'FrontEnd', None, 'Lync Server 2013', 6, SITE_REDMOND, None, None,
@@ -75,11 +89,20 @@ POOLS = [
      [('pc2-01.contoso.com', True, [CHAT_SERVICE] + _LYNC_COMMON)]),
     (LEGACY_POOL, 'TrustedApplicationPool', 'group_chat_2010', 'Lync Server 2010 Group Chat', 5,
      SITE_REDMOND, FRONT_END_POOL, None,
-     [('gc01.contoso.com', True, _group_chat_services('Lync Server 2010', 'Lync', True)),
-      ('gc02.contoso.com', True, _group_chat_services('Lync Server 2010', 'Lync', False))]),
+     [('gc01.contoso.com', True, _group_chat_services('Lync Server 2010', 'Lync')),
+      ('gc02.contoso.com', True, _group_chat_services('Lync Server 2010', 'Lync'))]),
+    # Merge-CsLegacyTopology does not bring OCS 2007 R2 Group Chat into the topology: no site, no trusted application.
     (LEGACY_POOL_2, 'TrustedApplicationPool', 'group_chat_2007r2', 'Office Communications Server 2007 R2 Group Chat',
-     4, SITE_BACKCOMPAT, None, None,
-     [('gc2-01.contoso.com', True, _group_chat_services('Office Communications Server 2007 R2', 'Ocs', True))]),
+     4, None, None, None,
+     [('gc2-01.contoso.com', True, _group_chat_services('Office Communications Server 2007 R2', 'Ocs'))]),
+    # The compliance servers: computers outside the topology (a pool row of their own, with no kind).
+    (COMPLIANCE_SERVERS[LEGACY_POOL], 'TrustedApplicationPool', None, 'Lync Server 2010 Group Chat Compliance', 5,
+     None, None, None,
+     [(COMPLIANCE_SERVERS[LEGACY_POOL], True, _compliance_services('Lync Server 2010', 'Lync'))]),
+    (COMPLIANCE_SERVERS[LEGACY_POOL_2], 'TrustedApplicationPool', None,
+     'Office Communications Server 2007 R2 Group Chat Compliance', 4, None, None, None,
+     [(COMPLIANCE_SERVERS[LEGACY_POOL_2], True,
+       _compliance_services('Office Communications Server 2007 R2', 'Ocs'))]),
     ('pcsql.contoso.com', 'SqlServer', None, 'SQL Server', 6, SITE_REDMOND, None, None, []),
     ('pcsql2.contoso.com', 'SqlServer', None, 'SQL Server', 6, SITE_REDMOND, None, None, []),
 ]
@@ -111,11 +134,40 @@ def db_name(pool):
     raise KeyError(pool)
 
 
-# Trusted applications of the legacy Group Chat pools (ids are chosen by whoever installed Group Chat).
+# Trusted applications of the legacy Group Chat pools in the topology (ids are chosen by whoever installed Group
+# Chat); the OCS 2007 R2 pool has none (it is not in the Lync topology).
 TRUSTED_APPLICATIONS = [
     (LEGACY_POOL, 'urn:application:groupchat', 5041),
-    (LEGACY_POOL_2, 'urn:application:ocsgroupchat', 5041),
 ]
+
+# File stores of the topology (Get-CsService -FileStore): FQDN of the file server, share name, site, and the
+# Persistent Chat pools that use it (their PersistentChatServer service's FileStore property).
+FILE_STORE = 'fs01.contoso.com'
+FILE_STORES = [(FILE_STORE, 'LyncShare', SITE_REDMOND, (TARGET_POOL, TARGET_POOL_2))]
+
+# Group Chat's own file repositories (where the Web service keeps uploaded files): a setting of Group Chat, not of the
+# Lync topology, so a cutover is told where each is (pchat_legacy_file_store). The files in each (relative path,
+# size in bytes), written by `lab up` and `lab reset` with fixed contents and times (lab/file_stores.py).
+LEGACY_FILE_REPOSITORIES = {LEGACY_POOL: '\\\\gc01.contoso.com\\GroupChatFiles',
+                            LEGACY_POOL_2: '\\\\gc2-01.contoso.com\\GroupChatFiles'}
+LEGACY_FILES = {
+    LEGACY_POOL: [('Engineering\\design-review.docx', 18432), ('Engineering\\build\\release-notes.txt', 2310),
+                  ('Engineering\\build\\logo.png', 5120), ('Sales\\pricing-2012.xlsx', 9216),
+                  ('Sales\\contacts.csv', 740), ('Support\\runbook.pdf', 30720), ('readme.txt', 96)],
+    LEGACY_POOL_2: [('General\\welcome.txt', 120), ('General\\handbook.pdf', 12288),
+                    ('Projects\\plan.mpp', 7168)],
+}
+
+# What the emulated front end presents itself as (LAB_FRONTEND at `make lab`): the PowerShell module that holds the
+# Lync cmdlets is Lync on Lync Server 2013 and SkypeForBusiness on Skype for Business Server 2015.
+FRONTENDS = {
+    'lync2013': {'product': 'Lync Server 2013', 'module': 'Lync',
+                 'module_path': 'C:\\Program Files\\Common Files\\Microsoft Lync Server 2013\\Modules\\Lync\\Lync.psd1'},
+    'sfb2015': {'product': 'Skype for Business Server 2015', 'module': 'SkypeForBusiness',
+                'module_path': 'C:\\Program Files\\Common Files\\Skype for Business Server 2015\\Modules\\'
+                               'SkypeForBusiness\\SkypeForBusiness.psd1'},
+}
+DEFAULT_FRONTEND = 'lync2013'
 
 # Persistent Chat services hold this many client sessions while running (legacy clients reconnect at once), so a
 # graceful stop waits for them: see Stop-CsWindowsService -Graceful in docs/lab-emulator.md.

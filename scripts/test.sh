@@ -14,7 +14,7 @@ $PY -m lab up
 step "Lync emulator tests (shell in-process on the real Samba AD; transport with the real pypsrp client over HTTPS/NTLM; conformance against the lab's own emulator, which lab reset puts back)"
 $PY -m pytest -q -p no:cacheprovider tests/emulator
 
-step "integration tests (real Samba AD + lab store)"
+step "integration tests (real Samba AD + lab store; the whole cutover, re-run and rollback with the front end as Skype for Business Server 2015 too: about 1 min)"
 $PY -m pytest -q -p no:cacheprovider tests/integration
 
 step "ansible-test sanity"

@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A cut-over unit, checked with the lab's own view (`python -m lab inspect`, plain LDAP, the files on disk), without
 the collection's code: every room migrated from the legacy pool is on the target pool exactly once with the same
-message count and checksum, the SIP URI is owned by exactly one object - the legacy endpoint on the target pool -
-and the well-known user's backup exists.
+message count and checksum, the SIP URI is owned by exactly one object - the legacy endpoint on the target pool -,
+the well-known user's backup exists, the legacy pool (its Group Chat servers and its compliance server) is stopped,
+and every file uploaded to the legacy rooms is in the Persistent Chat pool's folder of its file store with the same
+size and last write time.
 
     .venv/bin/python tests/lab_checks.py LAB_DIR LEGACY_POOL TARGET_POOL SIP_ADDRESS STATE_DIR
 """
@@ -59,9 +61,48 @@ def sip_owners(settings, sip_address):
     return owners
 
 
+def _files(root):
+    found = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            found[os.path.relpath(path, root).lower()] = (os.path.getsize(path), int(os.path.getmtime(path)))
+    return found
+
+
+def files_problems(lab_dir, legacy_pool, target_pool):
+    """Files of the legacy pool's Group Chat file repository missing from, or different in, the target pool's folder
+    of its file store (the lab's own declarations and store: lab/topology.py, the emulator's service objects)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if root not in sys.path:
+        sys.path.append(root)
+    from lab import file_stores, topology  # pylint: disable=import-outside-toplevel
+    from lab.emulator import store as store_mod  # pylint: disable=import-outside-toplevel
+    from lab.emulator.cmdlets.topology import service_objects  # pylint: disable=import-outside-toplevel
+    repository = topology.LEGACY_FILE_REPOSITORIES.get(legacy_pool.lower())
+    if not repository:
+        return []
+    conn = store_mod.open_store(os.path.join(lab_dir, 'platform.sqlite'))
+    try:
+        services = dict((obj['Identity'], obj) for _role, _pool, obj in service_objects(conn))
+    finally:
+        conn.close()
+    service = services['PersistentChatServer:' + target_pool]
+    share = services[service['FileStore']]['UncPath']
+    source = _files(file_stores.local_path(lab_dir, repository))
+    target = _files(file_stores.local_path(lab_dir, share + '\\' + service['ServiceId']))
+    return ['uploaded file %s is %s in the file store' % (name, 'missing' if name not in target else 'different')
+            for name, seen in sorted(source.items()) if target.get(name) != seen]
+
+
 def check(lab_dir, legacy_pool, target_pool, sip_address, state_dir):
     view = inspect(lab_dir)
     problems, rooms, messages = room_problems(view, legacy_pool, target_pool)
+    legacy = [pool for pool in view['pools'] if pool['fqdn'] == legacy_pool][0]
+    if legacy['state'] not in ('stopped', 'disabled'):
+        problems.append('the legacy pool %s (its Group Chat servers and compliance server) is %s'
+                        % (legacy_pool, legacy['state']))
+    problems += files_problems(lab_dir, legacy_pool, target_pool)
     owners = sip_owners(connection(lab_dir), sip_address)
     if len(owners) != 1 or 'contact' not in owners[0][1] or 'CN=Application Contacts' not in owners[0][0]:
         problems.append('%s is owned by %s, not by exactly one endpoint contact' % (sip_address, owners))

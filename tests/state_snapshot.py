@@ -23,7 +23,7 @@ import ldap3
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Cmdlet verbs that change the lab; under -WhatIf they change nothing. Export writes a file unless -AsBytes.
-CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import', 'enable', 'disable')
+CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import', 'enable', 'disable', 'copy')
 
 
 def connection(lab_dir):
@@ -64,22 +64,26 @@ def inspect(lab_dir):
 
 
 def files_fingerprint(lab_dir):
-    """The emulated front end's disks ($LAB_DIR/fs): every file's path and size (a rehearsal's scratch export must
-    be gone again after a preview)."""
+    """The emulated front end's disks ($LAB_DIR/fs: its C: drive, the Group Chat file repositories and the file
+    stores): every path, and every file's size and last write time (a rehearsal's scratch export must be gone again
+    after a preview)."""
     root = os.path.join(lab_dir, 'fs')
-    found = []
-    for folder, _dirs, names in os.walk(root):
-        for name in names:
-            path = os.path.join(folder, name)
-            found.append('%s|%d' % (os.path.relpath(path, root), os.path.getsize(path)))
-    return sorted(found)
+    entries = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            local = os.path.join(folder, name)
+            stat = os.stat(local)
+            entries.append('%s|%s|%s' % (os.path.relpath(local, root), '' if name in dirs else stat.st_size,
+                                         '' if name in dirs else int(stat.st_mtime)))
+    entries.sort()
+    return hashlib.sha256('\n'.join(entries).encode()).hexdigest()
 
 
 def snapshot(lab_dir):
     ldap_count, ldap_digest = directory_fingerprint(connection(lab_dir))
     view = json.dumps(inspect(lab_dir), sort_keys=True)
     return {'ldap_objects': ldap_count, 'ldap_digest': ldap_digest,
-            'store_digest': hashlib.sha256(view.encode()).hexdigest(), 'files': files_fingerprint(lab_dir)}
+            'store_digest': hashlib.sha256(view.encode()).hexdigest(), 'files_digest': files_fingerprint(lab_dir)}
 
 
 def request_log_size(lab_dir):

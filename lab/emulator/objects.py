@@ -289,11 +289,11 @@ def win32_service(row, computer, cim=False):
     return PSObj(types, props, text)
 
 
-def module_info(name, path):
+def module_info(name, path, product='Lync Server 2013'):
     return PSObj(['System.Management.Automation.PSModuleInfo'], [
         ('Name', name), ('Path', path), ('ModuleType', PSEnum('System.Management.Automation.ModuleType',
                                                               'Manifest', 3)),
-        ('Version', '5.0.0.0'), ('Description', 'Lync Server 2013 Management Shell'),
+        ('Version', '6.0.0.0' if 'Skype' in product else '5.0.0.0'), ('Description', '%s Management Shell' % product),
     ], name)
 
 

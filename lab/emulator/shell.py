@@ -30,8 +30,8 @@ from lab.emulator.cmdlets import LYNC, all_specs
 from lab.emulator.knobs import Knobs
 
 # Module-qualified command names PowerShell accepts ("Lync\Get-CsPool").
-_MODULE_PREFIXES = {'lync': LYNC, 'microsoft.powershell.management': 'Core', 'microsoft.powershell.core': 'Core',
-                    'cimcmdlets': 'Core'}
+_MODULE_PREFIXES = {'lync': LYNC, 'skypeforbusiness': LYNC, 'microsoft.powershell.management': 'Core',
+                    'microsoft.powershell.core': 'Core', 'cimcmdlets': 'Core'}
 HUGE_DEFAULT_COUNT = 10000
 FAULT_KINDS = ('terminating', 'error', 'warning', 'whatif-refused', 'empty', 'malformed', 'huge')
 
@@ -77,7 +77,8 @@ class Shell(api.ShellInterface):
         if '\\' in key:
             prefix, key = key.rsplit('\\', 1)
             module = _MODULE_PREFIXES.get(prefix)
-            if module is None:
+            loaded = session.state.get('lync_module')  # Lync or SkypeForBusiness, whichever was imported
+            if module is None or (module == LYNC and loaded and prefix != loaded.lower()):
                 raise TerminatingError(errors.command_not_found(name))
         spec = self.specs.get(key)
         if spec is None or not self.available(session, spec) or (module and module != spec.module):

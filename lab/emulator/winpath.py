@@ -102,3 +102,52 @@ def exists(lab_dir, path, path_type='Any'):
     if path_type == 'Container':
         return os.path.isdir(current)
     return os.path.exists(current)
+class Located(object):
+    """A Windows path resolved on the lab's disks: ``local`` (the local path; components that exist are matched
+    without regard to case), ``windows`` (the path as Windows would show it: the caller's root, on-disk names for
+    what exists), ``exists``, ``is_dir``."""
+
+    def __init__(self, local, windows):
+        self.local = local
+        self.windows = windows
+
+    @property
+    def exists(self):
+        return os.path.exists(self.local)
+
+    @property
+    def is_dir(self):
+        return os.path.isdir(self.local)
+
+    def child(self, name):
+        return Located(os.path.join(self.local, name), self.windows.rstrip('\\') + '\\' + name)
+
+
+def locate_child(folder, name):
+    """The local path of ``name`` in ``folder``: an existing entry of another case, else the name as given."""
+    return _find(folder, name)
+
+
+def locate(lab_dir, path):
+    """The Located of Windows ``path`` (a drive path or a UNC path), whether it exists or not. A UNC path's share
+    must exist (a share is made by an admin, never by a copy): else PathError ItemNotFoundException."""
+    if not isinstance(path, str) or not path.strip():
+        raise PathError('The path is empty.', 'ArgumentException')
+    if _BAD.search(path):
+        raise PathError('Illegal characters in path.', 'ArgumentException')
+    text = path.strip()
+    root, parts = _components(text)
+    current = os.path.join(fs_root(lab_dir), *root)
+    if root[0] == 'unc':
+        server, share = re.split(r'[\\/]+', text.lstrip('\\/'))[:2]
+        windows = '\\\\%s\\%s' % (server, share)
+        if not os.path.isdir(current):
+            raise PathError("Cannot find path '%s' because it does not exist." % path, 'ItemNotFoundException')
+    else:
+        windows = '%s:' % root[0].upper()
+    for part in parts:
+        current = _find(current, part)
+        windows += '\\' + os.path.basename(current)
+    if not parts:
+        windows += '\\'
+    return Located(current, windows)

@@ -13,7 +13,7 @@ class ModuleDocFragment(object):
 options:
   psrp_host:
     description:
-      - Lync Server 2013 front end (or another server with the Lync Server Management Shell) to connect to.
+      - Lync Server 2013 or Skype for Business Server 2015 front end (or another server with its Management Shell) to connect to.
       - If not set, the environment variable E(PCHAT_PSRP_HOST) is used.
     type: str
   psrp_port:
@@ -25,7 +25,9 @@ options:
   psrp_path:
     description:
       - Which remote PowerShell endpoint of the front end to use.
-      - V(wsman) is WinRM; the modules load the Lync cmdlets with C(Import-Module Lync). Every step works there.
+      - V(wsman) is WinRM; the modules load the Lync cmdlets with C(Import-Module -Name Lync, SkypeForBusiness) (the
+        module of Lync Server 2013, or of Skype for Business Server 2015, whichever is installed). Every step works
+        there.
       - V(OcsPowershell) is Lync's own IIS-hosted endpoint, where the Lync cmdlets exist at once and nothing else
         is assumed to; the steps that need Windows service control on Group Chat servers (the C(disable) phase)
         say so before changing anything.
@@ -79,6 +81,62 @@ options:
         controller's trust store is used.
       - If not set, the environment variable E(PCHAT_PSRP_CA_FILE) is used.
     type: path
+  legacy_pools:
+    description:
+      - What the Lync topology does not say about legacy Group Chat pools, one entry per pool; the role
+        C(pchat.cutover.connection) builds it from the unit's C(pchat_legacy_*) variables.
+      - An OCS 2007 R2 Group Chat pool is not in the Lync topology (C(Merge-CsLegacyTopology) does not merge Group
+        Chat), so no cmdlet finds it; with O(legacy_pools[].servers) it is read and changed through Windows service
+        control on those servers (O(psrp_path=wsman)).
+      - A Lync Server 2010 Group Chat pool is found in the topology (a trusted application pool); its entry adds
+        what the topology lacks (the compliance server, the service names, the Web service).
+      - Options for a Persistent Chat pool are ignored.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      fqdn:
+        description: FQDN of the legacy Group Chat pool (the trusted application pool's, or the one the Group Chat
+          clients' Lookup server URI names).
+        type: str
+        required: true
+      kind:
+        description: The product of a pool outside the topology; a pool found in the topology is
+          V(group_chat_2010).
+        type: str
+        choices: [group_chat_2007r2, group_chat_2010]
+        default: group_chat_2007r2
+      servers:
+        description:
+          - FQDNs of the pool's Group Chat servers (Lookup and Channel services).
+          - Needed for a pool outside the topology; for a pool in it they must equal its computers
+            (C(Get-CsTrustedApplicationComputer)), or the task fails without changing anything.
+        type: list
+        elements: str
+        default: []
+      compliance_servers:
+        description:
+          - FQDNs of the Group Chat compliance servers (the Compliance service runs on a computer of its own, which
+            no cmdlet names). They are stopped after the Group Chat servers and started before them.
+        type: list
+        elements: str
+        default: []
+      service_names:
+        description:
+          - Windows service names of the Group Chat services (Lookup, Channel, Compliance). Empty finds them by
+            display name (C(DisplayName LIKE '%Group Chat%')); a name that no server has is an error.
+        type: list
+        elements: str
+        default: []
+      web_service:
+        description:
+          - The Group Chat Web service (file posting) is hosted by IIS. V(stop) stops and disables IIS (C(W3SVC))
+            on the Group Chat servers with the Group Chat services, as the migration guide stops all legacy
+            services (and starts it again on rollback); V(leave) leaves IIS as it is, for servers whose IIS serves
+            other sites. Either way the pool's C(web_service.summary) says what was done.
+        type: str
+        choices: [stop, leave]
+        default: stop
 requirements:
   - pypsrp (Python library on the controller); for O(psrp_auth=kerberos) its C(kerberos) extra (gssapi, krb5) and the
     MIT Kerberos libraries

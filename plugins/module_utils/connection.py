@@ -58,6 +58,17 @@ PLATFORM_ARGUMENT_SPEC = dict([
     _option('psrp_cert_validation', type='bool', default=True),
     _option('psrp_ca_file', type='path'),
 ])
+# What the Lync topology does not say about a legacy Group Chat pool (module_utils/legacy_topology.py): no
+# environment fallback (a list of dicts), set by the connection role from the unit's pchat_legacy_* variables.
+LEGACY_POOL_OPTIONS = dict(
+    fqdn=dict(type='str', required=True),
+    kind=dict(type='str', default='group_chat_2007r2', choices=['group_chat_2007r2', 'group_chat_2010']),
+    servers=dict(type='list', elements='str', default=[]),
+    compliance_servers=dict(type='list', elements='str', default=[]),
+    service_names=dict(type='list', elements='str', default=[]),
+    web_service=dict(type='str', default='stop', choices=['stop', 'leave']),
+)
+PLATFORM_ARGUMENT_SPEC['legacy_pools'] = dict(type='list', elements='dict', options=LEGACY_POOL_OPTIONS, default=[])
 
 
 # The unit lease a module of a cutover or rollback run holds while it works (doc fragment pchat.cutover.lease;

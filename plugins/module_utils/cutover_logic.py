@@ -15,7 +15,7 @@ __metaclass__ = type
 import datetime
 import os
 
-CHANGING_PHASES = ('disable', 'migrate', 'delete', 'recreate', 'start')
+CHANGING_PHASES = ('disable', 'migrate', 'files', 'delete', 'recreate', 'start')
 LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
 TARGET_KIND = 'persistent_chat_2013'
 STOPPED_STATES = ('stopped', 'disabled')
@@ -48,7 +48,9 @@ def plan(facts):
     ``facts``: ``legacy_pool``, ``target_pool``, ``sip_address`` (the unit), ``pools`` (chat_pool_info's pools for
     both), ``owner`` (sip_address_info's answer for the SIP URI: kind, dns), ``endpoint`` (legacy_endpoint_info's
     endpoint with that SIP URI, or None), ``migration`` (chat_migration_info's result: ``status``, ``blockers``,
-    ``import_warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``.
+    ``import_warnings``), ``backup`` (the well-known user's recorded backup file, or None) and ``psrp_path``;
+    optionally ``files`` (chat_files_info's result: the uploaded files, copied by the ``files`` phase after the
+    import, as the migration guide orders it).
 
     Returns ``{'phases': {phase: bool}, 'left': [phases to run, in order], 'blockers': [...], 'notes': [...]}``:
     a phase is True when it has something to do; ``blockers`` are reasons the cutover must not start.
@@ -137,6 +139,12 @@ def plan(facts):
         blockers.append(verify_problem)
     if verify_note:
         notes.append(verify_note)
+    files = facts.get('files')
+    if files is not None:
+        phases['files'] = files.get('status') == 'to_copy'
+        notes.extend(files_notes(files))
+    if legacy is not None:
+        notes.extend(legacy_notes(legacy))
     left = [name for name in CHANGING_PHASES if phases[name]]
     summary = '%s -> %s (%s owned by %s): left to do: %s; notes: %s' % (
         facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
@@ -212,6 +220,31 @@ def message_test_settings(settings):
     return None, None
 
 
+def files_notes(files):
+    """What the plan says about the uploaded files (chat_files_info's result)."""
+    status = files.get('status')
+    if status == 'manual_step':
+        return ['uploaded files: %s' % files.get('manual_step')]
+    if status == 'to_copy':
+        return ['uploaded files: %s' % files.get('summary')]
+    return []
+
+
+def legacy_notes(pool):
+    """What the plan says about the parts of a legacy pool the topology does not show: its compliance server and
+    its IIS-hosted Web service."""
+    notes = []
+    if pool.get('kind') in LEGACY_KINDS and pool.get('servers') and not any(
+            s.get('role') == 'compliance' for s in pool['servers']):
+        notes.append('no Group Chat compliance server is named for %s (pchat_legacy_compliance_servers): if compliance '
+                     'is deployed, its service runs on a computer of its own, which no cmdlet names, and it stays '
+                     'running' % pool.get('fqdn'))
+    web = (pool.get('web_service') or {}).get('summary')
+    if web:
+        notes.append('%s: %s' % (pool.get('fqdn'), web))
+    return notes
+
+
 def _check(name, ok, detail):
     return {'name': name, 'ok': bool(ok), 'detail': detail}
 
@@ -227,9 +260,10 @@ def verdict(facts):
     ``message_test`` is None when no test users are set, ``{'not_run': why}`` when verify could not run it, else
     the result (``result``, ``error``, ``hint``).
 
-    Returns ``{'passed': bool, 'status': 'passed' | 'failed' | 'not_verified', 'checks': [{'name', 'ok', 'detail'}],
-    'unverified': [...], 'not_verified': why or None}``: without a test message the cutover is not verified, never
-    passed.
+    Returns ``{'passed': bool, 'status': 'passed' | 'manual_step_pending' | 'failed' | 'not_verified', 'outcome': how
+    the report says it, 'checks': [{'name', 'ok', 'detail'}], 'unverified': [...], 'not_verified': why or None,
+    'manual_steps': [...]}``: without a test message the cutover is not verified, never passed; with a step left to
+    do by hand (the uploaded files on OcsPowershell) it passed with that step pending.
     """
     _require(facts, 'sip_address', 'legacy_pool', 'target_pool', 'owner', 'endpoint', 'pools', 'migration')
     owner = facts['owner'] or {'kind': 'none', 'dns': []}
@@ -270,13 +304,36 @@ def verdict(facts):
                              '%s%s%s' % (test.get('result'), (': %s' % test['error']) if test.get('error') else '',
                                          (' (%s)' % test['hint']) if test.get('hint') and test.get('result') != 'Success'
                                          else '')))
+    manual_steps = []
+    files = facts.get('files')
+    if files is None:
+        unverified.append('the uploaded files were not compared in this run (chat_files_info)')
+    elif files.get('status') == 'manual_step':
+        manual_steps.append(files.get('manual_step'))
+    elif files.get('status') == 'done_by_hand':
+        unverified.append('uploaded files: copied by hand, as pchat_files_copied_by_hand says (not checked)')
+    else:
+        counts = files.get('counts') or {}
+        kept = ('; %d newer on the target, kept' % counts['newer_on_target']) if counts.get('newer_on_target') else ''
+        checks.append(_check('the uploaded files are in the Persistent Chat file store (size and time compared)',
+                             files.get('status') in ('in_sync', 'copied'), '%s%s' % (files.get('summary'), kept)))
+    if legacy and legacy.get('servers') and not any(s.get('role') == 'compliance' for s in legacy['servers']):
+        unverified.append('no Group Chat compliance server is named (pchat_legacy_compliance_servers): if compliance '
+                          'was deployed, its service was not stopped')
     if not_verified:
         unverified.append(not_verified)
     failed = not all(check['ok'] for check in checks)
     # Never PASSED without the test message, the one check that a client reaches the pool: "not verified" says why.
-    status = 'failed' if failed else ('not_verified' if not_verified else 'passed')
-    return {'passed': status == 'passed', 'status': status, 'checks': checks, 'unverified': unverified,
-            'not_verified': not_verified}
+    status = 'failed' if failed else ('not_verified' if not_verified else
+                                      ('manual_step_pending' if manual_steps else 'passed'))
+    return {'passed': status in ('passed', 'manual_step_pending'), 'status': status, 'checks': checks,
+            'unverified': unverified, 'not_verified': not_verified, 'manual_steps': manual_steps,
+            'outcome': OUTCOMES[status]}
+
+
+# What the report and verify say of a verdict's status.
+OUTCOMES = {'passed': 'PASSED', 'manual_step_pending': 'PASSED, manual step pending', 'not_verified': 'NOT VERIFIED',
+            'failed': 'FAILED'}
 
 
 def phase_record(name, started, finished, outcome, failed=None):

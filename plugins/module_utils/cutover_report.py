@@ -14,12 +14,14 @@ import os
 import re
 
 from ansible_collections.pchat.cutover.plugins.module_utils.cutover_logic import (
-    CHANGING_PHASES, format_count, format_duration,
+    CHANGING_PHASES, OUTCOMES, format_count, format_duration,
 )
 
 PHASE_LABELS = {
     'preflight': 'Check and plan', 'disable': 'Disable the legacy Group Chat pool',
-    'migrate': 'Migrate categories, rooms, members and history', 'delete': 'Delete the well-known user (after a backup)',
+    'migrate': 'Migrate categories, rooms, members and history',
+    'files': 'Copy the uploaded files into the Persistent Chat file store',
+    'delete': 'Delete the well-known user (after a backup)',
     'recreate': 'Recreate the SIP URI as a legacy endpoint', 'start': 'Start the Persistent Chat pool',
     'verify': 'Verify that a legacy client connects as before',
 }
@@ -106,6 +108,41 @@ def _migration_section(report):
     }
 
 
+def _files_section(report):
+    """The uploaded files: where from, where to, what was copied, or the manual step."""
+    files = report.get('files') or _get(report, 'after', 'files') or _get(report, 'before', 'files')
+    if not files:
+        return None
+    counts = files.get('counts') or {}
+    rows = [['Status', files.get('status')], ['Group Chat file repository', files.get('source_dir')],
+            ['Persistent Chat file store folder', '%s%s' % (files.get('target_dir') or 'not found',
+                                                            ' (from the %s)' % files['target_from']
+                                                            if files.get('target_from') else '')],
+            ['Summary', files.get('summary')]]
+    for key, label in (('files', 'Files in the repository'), ('bytes', 'Bytes in the repository'),
+                       ('copied', 'Files copied'), ('copied_bytes', 'Bytes copied'), ('to_copy', 'Files to copy'),
+                       ('present', 'Already present'), ('newer_on_target', 'Newer on the target (kept)')):
+        if counts.get(key) is not None:
+            rows.append([label, format_count(counts[key])])
+    return {'rows': rows, 'manual_step': files.get('manual_step')}
+
+
+def _legacy_parts(report):
+    """The legacy pool's servers by role (Group Chat, compliance) and what became of its IIS-hosted Web service."""
+    legacy = None
+    for facts in (report.get('after'), report.get('before')):
+        for pool in (facts or {}).get('pools') or []:
+            if (pool.get('fqdn') or '').lower() == (report.get('legacy_pool') or '').lower():
+                legacy = legacy or pool
+    if not legacy or not legacy.get('servers'):
+        return None
+    rows = [[s.get('fqdn'), s.get('role') or 'group_chat', s.get('state'),
+             ', '.join('%s %s/%s' % (x.get('name'), x.get('status'), x.get('start_mode')) for x in s.get('services') or [])]
+            for s in legacy['servers']]
+    return {'servers': rows, 'in_topology': legacy.get('in_topology'),
+            'web_service': (legacy.get('web_service') or {}).get('summary')}
+
+
 def _rooms(report):
     pools = _get(report, 'after', 'pools') or []
     rooms = []
@@ -128,8 +165,7 @@ def report_view(report):
     elif verdict is None:
         outcome = 'PREVIEW (nothing changed, nothing verified)' if preview else 'NOT VERIFIED'
     else:
-        outcome = 'PASSED' if verdict.get('passed') else (
-            'NOT VERIFIED' if verdict.get('status') == 'not_verified' else 'FAILED')
+        outcome = OUTCOMES.get(verdict.get('status')) or ('PASSED' if verdict.get('passed') else 'FAILED')
     changed = [p['name'] for p in phases if p.get('changed')]
     started = phases[0].get('started') if phases else None
     total = sum(p.get('duration') or 0 for p in phases)
@@ -159,6 +195,9 @@ def report_view(report):
         'checks': [[c.get('name'), 'ok' if c.get('ok') else 'FAILED', c.get('detail') or ''] for c in
                    (verdict or {}).get('checks') or []],
         'unverified': (verdict or {}).get('unverified') or [],
+        'manual_steps': (verdict or {}).get('manual_steps') or [],
+        'files': _files_section(report),
+        'legacy': _legacy_parts(report),
     }
     if failure:
         view['failure'] = {'phase': failure.get('phase'), 'task': failure.get('task'),

@@ -19,9 +19,13 @@ pool:
      'state': 'started' | 'stopped' | 'disabled' | 'partial' | 'unknown' (a legacy pool read through
      OcsPowershell, which cannot read Windows services), 'pool_state': 'Normal' | 'FailedOver' | None,
      'servers': [server], 'counts': {'categories', 'rooms', 'members', 'messages'} (None where no cmdlet tells)}
+    a legacy pool also: 'in_topology' (False: an OCS 2007 R2 pool named by the inventory, legacy_pools),
+    'web_service': {'host': 'IIS', 'service': 'W3SVC', 'policy': 'stop' | 'leave', 'summary'}
 server:
     {'fqdn', 'active': bool, 'state', 'services': [{'name', 'display_name', 'roles', 'status': 'running' |
      'stopped' | 'stop_pending', 'start_mode': 'automatic' | 'manual' | 'disabled' | None}]}
+    a legacy server also: 'role': 'group_chat' | 'compliance', 'web_service': the W3SVC service or None (with
+    web_service policy stop it is one of 'services' too: stopped and started with them)
 endpoint:
     {'sip_address', 'pool_fqdn', 'display_name', 'dn'}
 """
@@ -29,6 +33,7 @@ endpoint:
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.pchat.cutover.plugins.module_utils import legacy_topology
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import escape_filter_value
 from ansible_collections.pchat.cutover.plugins.module_utils.psrp_objects import objects
@@ -46,11 +51,9 @@ VERSIONS = {PERSISTENT_CHAT: 'Lync Server 2013 Persistent Chat', LEGACY_2010: 'L
 # topology changes"); either is taken (docs/psrp.md, first real run).
 CHAT_ROLE = 'PersistentChatServer'
 CHAT_ROLES = ('persistentchatserver', 'persistentchatservice')
-# Legacy Group Chat servers run Lookup, Channel, Web (and Compliance) services whose names are undocumented: they
-# are found by display name. A WQL LIKE pattern, a constant (no user text goes into a query).
-LEGACY_DISPLAY_NAME_WQL = "DisplayName LIKE '%Group Chat%'"
-# An OCS 2007 R2 topology merged into Lync lives in the BackCompatSite (docs/psrp.md).
-BACKCOMPAT_SITE = 'backcompatsite'
+# Legacy Group Chat servers run Lookup and Channel services whose names are undocumented: they are found by display
+# name, or by the names the inventory gives (legacy_topology.service_filter); the Web service is IIS's W3SVC.
+LEGACY_DISPLAY_NAME_WQL = legacy_topology.DISPLAY_NAME_WQL
 MAX_RESULT_SIZE = 2147483647  # -ResultSize: never a silently capped listing
 # SQL Server's message (error 18456) when a logon reaches it without credentials: the classic second-hop failure of
 # a remote session that cannot delegate (Microsoft: "Making the second hop in PowerShell Remoting").
@@ -146,6 +149,8 @@ class LyncPlatform(object):
 
     def __init__(self, params, stop_reason=None):
         self.session = LyncSession(params, stop_reason=stop_reason)
+        # legacy pools the topology does not describe (whole, or their compliance server and Web service)
+        self.legacy = legacy_topology.definitions(params.get('legacy_pools'))
         self._pc_services = None
         self._site_kinds = {}
         self._reads = {}  # what each read (Get-*) returned since the last change: no listing is fetched twice
@@ -225,16 +230,26 @@ class LyncPlatform(object):
         # Listed and compared (an identity that names nothing is an error whose identity Microsoft does not document)
         found = [props for props in objects(self.call('Get-CsTrustedApplicationPool'), 'trusted application pool')
                  if _names_pool(props, fqdn)]
-        if not found:
-            return None
-        return self._legacy_pool(fqdn, found[0])
+        definition = self.legacy.get(fqdn) or legacy_topology.default_definition(fqdn)
+        if found:
+            # A Group Chat pool in the topology is Lync Server 2010 Group Chat: OCS 2007 R2 Group Chat is never merged.
+            computers = [props.required_text('Identity').lower() for props in objects(
+                self.call('Get-CsTrustedApplicationComputer', {'Pool': fqdn}), 'trusted application computer')]
+            if not computers:
+                raise PchatError('trusted application pool %s has no computers (Get-CsTrustedApplicationComputer -Pool '
+                                 '%s); a Group Chat pool has at least one Group Chat server.' % (fqdn, fqdn))
+            legacy_topology.check_topology_servers(fqdn, computers, definition)
+            return self._legacy_pool(fqdn, computers, LEGACY_2010, definition, in_topology=True)
+        if definition['servers']:
+            return self._legacy_pool(fqdn, definition['servers'], definition['kind'], definition, in_topology=False)
+        return None
 
     def require_pool(self, fqdn, kinds, what):
         pool = self.pool(fqdn)
         if pool is None:
             raise PchatError('%s %s is neither a Persistent Chat pool (Get-CsService -PersistentChatServer) nor a '
                              'Group Chat trusted application pool (Get-CsTrustedApplicationPool) on %s; check the '
-                             'FQDN.' % (what, fqdn, self.host))
+                             'FQDN. %s' % (what, fqdn, self.host, legacy_topology.NOT_IN_TOPOLOGY_HINT))
         if pool['kind'] not in kinds:
             raise PchatError('%s %s is a %s pool; a %s pool is needed here.'
                              % (what, fqdn, VERSIONS[pool['kind']], ' or '.join(VERSIONS[k] for k in kinds)))
@@ -271,37 +286,49 @@ class LyncPlatform(object):
             pool['categories'] = categories
         return pool
 
-    def _legacy_pool(self, fqdn, trusted_pool):
-        computers = [props.required_text('Identity').lower() for props in objects(
-            self.call('Get-CsTrustedApplicationComputer', {'Pool': fqdn}), 'trusted application computer')]
-        if not computers:
-            raise PchatError('trusted application pool %s has no computers (Get-CsTrustedApplicationComputer -Pool '
-                             '%s); a Group Chat pool has at least one Group Chat server.' % (fqdn, fqdn))
-        kind = LEGACY_2007R2 if self._in_backcompat_site(trusted_pool) else LEGACY_2010
-        pool = {'fqdn': fqdn, 'kind': kind, 'version': VERSIONS[kind], 'pool_state': None,
-                'counts': {'categories': None, 'rooms': None, 'members': None, 'messages': None}}
+    def _legacy_pool(self, fqdn, computers, kind, definition, in_topology):
+        """A legacy Group Chat pool: its Group Chat servers (from the topology, or the inventory for a pool outside
+        it), its compliance servers (the inventory's), their Group Chat services and the IIS-hosted Web service."""
+        pool = {'fqdn': fqdn, 'kind': kind, 'version': VERSIONS[kind], 'pool_state': None, 'in_topology': in_topology,
+                'counts': {'categories': None, 'rooms': None, 'members': None, 'messages': None},
+                'web_service': {'host': 'IIS', 'service': legacy_topology.IIS_SERVICE,
+                                'policy': definition['web_service']}}
+        roles = [(c, legacy_topology.GROUP_CHAT_ROLE) for c in sorted(computers)] + \
+            [(c, legacy_topology.COMPLIANCE_ROLE) for c in definition['compliance_servers']]
         if not self.session.on_winrm:
             # Lync's own endpoint cannot read Windows services: the state is unknown, never guessed.
-            pool['servers'] = [{'fqdn': c, 'active': True, 'services': [], 'state': 'unknown'} for c in computers]
+            pool['servers'] = [{'fqdn': c, 'active': True, 'role': role, 'services': [], 'state': 'unknown',
+                                'web_service': None} for c, role in roles]
             pool['state'] = 'unknown'
+            pool['web_service']['summary'] = legacy_topology.web_service_summary(pool)
             return pool
         servers = []
-        for computer in sorted(computers):
-            services = self.legacy_services(computer)
+        seen = []
+        for computer, role in roles:
+            services, web = self.legacy_services(computer, definition['service_names'])
+            seen.extend(s['name'] for s in services)
             if not services:
-                raise PchatError('no Group Chat service (display name like "Group Chat") on %s, a computer of '
-                                 'trusted application pool %s: it is not a Group Chat pool, or the services cannot be '
-                                 'read from %s. A server whose services cannot be found is not taken for stopped.'
-                                 % (computer, fqdn, self.host))
-            servers.append({'fqdn': computer, 'active': True, 'services': services, 'state': server_state(services)})
+                named = ('named in pchat_legacy_compliance_servers' if role == legacy_topology.COMPLIANCE_ROLE else
+                         'a computer of Group Chat pool %s' % fqdn)
+                raise PchatError('no Group Chat service (%s) on %s, %s: it is not a Group Chat server, or the '
+                                 'services cannot be read from %s. A server whose services cannot be found is not '
+                                 'taken for stopped.'
+                                 % (('named ' + ', '.join(definition['service_names'])) if definition['service_names']
+                                    else 'display name like "Group Chat"', computer, named, self.host))
+            if role == legacy_topology.COMPLIANCE_ROLE:
+                web = None  # the compliance server hosts no Web service
+            managed = list(services) + ([web] if web and definition['web_service'] == 'stop' else [])
+            servers.append({'fqdn': computer, 'active': True, 'role': role, 'services': managed,
+                            'state': server_state(managed), 'web_service': web})
+        missing = legacy_topology.missing_service_names(definition, seen)
+        if missing:
+            raise PchatError('the Group Chat service(s) %s named in pchat_legacy_service_names are on none of the '
+                             'servers of %s (%s); a misspelt name would leave a service running. Nothing was changed.'
+                             % (', '.join(missing), fqdn, ', '.join(c for c, _r in roles)))
         pool['servers'] = servers
         pool['state'] = pool_state(pool)
+        pool['web_service']['summary'] = legacy_topology.web_service_summary(pool)
         return pool
-
-    def _in_backcompat_site(self, trusted_pool):
-        # The site tells Lync 2010 Group Chat from OCS 2007 R2 Group Chat: never guessed from a missing property.
-        site = trusted_pool.required_text('SiteId').lower()
-        return site.split(':', 1)[-1] == BACKCOMPAT_SITE
 
     # -- services --------------------------------------------------------------------------------------
     def chat_services(self, computer):
@@ -323,11 +350,14 @@ class LyncPlatform(object):
                                  'start_mode': None})
         return sorted(services, key=lambda s: s['name'].lower())
 
-    def legacy_services(self, computer):
-        """The Group Chat services of a legacy server, with state and start mode, from one WMI query."""
+    def legacy_services(self, computer, service_names=()):
+        """The Group Chat services of a legacy server, with state and start mode, and IIS's W3SVC (which hosts the
+        Group Chat Web service) or None, from one WMI query."""
         found = objects(self.call('Get-WmiObject', {'Class': 'Win32_Service', 'ComputerName': computer,
-                                                    'Filter': LEGACY_DISPLAY_NAME_WQL}, lync=False), 'Win32_Service')
+                                                    'Filter': legacy_topology.service_filter(service_names)},
+                                  lync=False), 'Win32_Service')
         services = []
+        web = None
         for props in found:
             name = props.required_text('Name')
             mode = (props.text('StartMode') or '').strip().lower()
@@ -338,10 +368,14 @@ class LyncPlatform(object):
                                  'starting again, so nothing was changed. Check WMI on %s (Get-WmiObject '
                                  'Win32_Service -Filter "Name = \'%s\'").'
                                  % (computer, name, props.text('StartMode'), computer, name))
-            services.append({'name': name, 'display_name': props.text('DisplayName'), 'roles': [],
-                             'status': known_status(props.text('State'), 'Get-WmiObject Win32_Service', computer, name),
-                             'start_mode': WMI_START_MODES[mode]})
-        return sorted(services, key=lambda s: s['name'].lower())
+            service = {'name': name, 'display_name': props.text('DisplayName'), 'roles': [],
+                       'status': known_status(props.text('State'), 'Get-WmiObject Win32_Service', computer, name),
+                       'start_mode': WMI_START_MODES[mode]}
+            if name.upper() == legacy_topology.IIS_SERVICE:
+                web = dict(service, roles=['IIS: Group Chat Web service'])
+            else:
+                services.append(service)
+        return sorted(services, key=lambda s: s['name'].lower()), web
 
     def start_chat_service(self, computer, service):
         self.call('Start-CsWindowsService', {'Name': service['name'], 'ComputerName': computer, 'Confirm': False})

@@ -7,13 +7,16 @@ One rule for every pool kind (``service_change``): a service is started (its sta
 it is disabled, since a disabled service cannot start), stopped, or stopped and disabled. A Persistent Chat pool is
 started on every one of its servers (the migration guide turns on all computers of the pool; the active servers
 decide its state) and its pool state must be Normal (checked, never toggled); a legacy Group Chat pool is started,
-stopped or disabled on every Group Chat server through Windows service control.
+stopped or disabled on every Group Chat server through Windows service control, its compliance server last when
+stopping and first when starting (legacy_topology.server_order), the IIS-hosted Web service with them unless the
+pool's definition says web_service: leave.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.legacy_topology import NOT_IN_TOPOLOGY_HINT, server_order
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import (
     LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT, pool_state, server_state,
 )
@@ -69,7 +72,8 @@ class PoolBackend(object):
         pool = self.platform.pool(self.params['fqdn'])
         if pool is None:
             raise PchatError('pool %s was not found on %s: it is neither a Persistent Chat pool nor a Group Chat '
-                             'trusted application pool; check fqdn.' % (self.params['fqdn'], self.platform.host))
+                             'trusted application pool; check fqdn. %s'
+                             % (self.params['fqdn'], self.platform.host, NOT_IN_TOPOLOGY_HINT))
         self.pool = pool
         guard = self.params.get('kind')
         if guard and pool['kind'] not in KIND_GROUPS.get(guard, (guard,)):
@@ -84,7 +88,7 @@ class PoolBackend(object):
                                  'Set-CsPersistentChatState first.' % (pool['fqdn'], pool['pool_state']))
         elif pool['state'] == 'unknown':
             self.platform.require_winrm('changing the state of Group Chat pool %s' % pool['fqdn'])
-        for server in pool['servers']:
+        for server in server_order(pool['servers'], wanted):
             for service in server['services']:
                 change = service_change(service, wanted)
                 if change['status'] or change['start_mode']:

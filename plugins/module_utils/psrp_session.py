@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The PowerShell-remoting session to a Lync front end (pypsrp): one runspace pool per module run, one pipeline
 per cmdlet call, nothing but cmdlets with named parameters (never script text, so no value is ever parsed as
-code), and the Lync module loaded on the WinRM path before the first Lync cmdlet.
+code), and the module holding the Lync cmdlets (``Lync`` on Lync Server 2013, ``SkypeForBusiness`` on Skype for
+Business Server 2015) loaded on the WinRM path before the first Lync cmdlet.
 
 ``LyncSession.call(cmdlet, parameters)`` returns a CallResult: the deserialised output objects exactly as pypsrp
 gives them (read with psrp_objects), the error records and the warnings. Connection and authentication failures
@@ -23,6 +24,7 @@ import traceback
 
 from ansible_collections.pchat.cutover.plugins.module_utils import kerberos
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.psrp_objects import Props
 
 try:
     import requests.exceptions
@@ -66,6 +68,11 @@ CREDSSP_DOC = 'https://learn.microsoft.com/powershell/module/microsoft.wsman.man
 KERBEROS_SERVICE = 'host'  # the SPN service pypsrp asks for (its negotiate_service default)
 
 LYNC_MODULE = 'Lync'
+# The module that holds the cmdlets: Lync on Lync Server 2013, SkypeForBusiness on Skype for Business Server 2015
+# (the cmdlet reference's module name; "Skype for Business Server Management Shell"). One Import-Module asks for
+# both: the one installed is loaded (its PSModuleInfo comes back with -PassThru), the other is a non-terminating
+# "module not found" that is not read: the decision rests on what was loaded, not on an error's wording.
+LYNC_MODULES = (LYNC_MODULE, 'SkypeForBusiness')
 WSMAN_PATH = 'wsman'
 POWERSHELL_RESOURCE = 'http://schemas.microsoft.com/powershell/Microsoft.PowerShell'  # the shells pypsrp opens
 SHELL_NOT_FOUND = 2150858843  # 0x8033805B, WinRM's fault for an unknown ShellId (pypsrp's is_alive() reads it so too)
@@ -184,6 +191,7 @@ class LyncSession(object):
             self.cert_validation = ca_file or True
         self.pool = None
         self.lync_loaded = self.path.lower() != WSMAN_PATH  # Lync's own endpoint has the cmdlets at once
+        self.lync_module = None  # Lync or SkypeForBusiness, once imported (None on Lync's own endpoint)
         self.pipelines = 0
         self.secrets = set(p for p in (self.password,) if p)  # texts never shown in a message
 
@@ -400,15 +408,21 @@ class LyncSession(object):
         return PSCredential(username=credential.username, password=credential.password)
 
     def load_lync(self):
-        """``Import-Module Lync`` once, on the WinRM path (Lync's own endpoint has the cmdlets already)."""
+        """``Import-Module -Name Lync, SkypeForBusiness -PassThru`` once, on the WinRM path (Lync's own endpoint has
+        the cmdlets already): whichever of the two the front end has is loaded; ``lync_module`` names it."""
         if self.lync_loaded:
             return
-        result = self._invoke('Import-Module', {'Name': LYNC_MODULE})
-        if result.errors:
-            raise PchatError('Import-Module Lync failed on %s: %s. Run the modules against a Lync Server 2013 front '
-                             'end (or a server with the Lync Server Management Shell), or use psrp_path=OcsPowershell.'
-                             % (self.host, '; '.join(e['message'] for e in result.errors)),
+        result = self._invoke('Import-Module', {'Name': list(LYNC_MODULES), 'PassThru': None})
+        names = [Props(item, 'module').text('Name') for item in result.output if item is not None]
+        loaded = [name for name in names if name and name.lower() in [m.lower() for m in LYNC_MODULES]]
+        if not loaded:
+            raise PchatError('Import-Module found neither %s on %s (%s): run the modules against a Lync Server 2013 or '
+                             'Skype for Business Server 2015 front end (or a server with its Management Shell), or use '
+                             'psrp_path=OcsPowershell.'
+                             % (' nor '.join(LYNC_MODULES), self.host,
+                                '; '.join(e['message'] for e in result.errors) or 'no module came back'),
                              details={'errors': result.errors})
+        self.lync_module = loaded[0]
         self.lync_loaded = True
 
     def call(self, cmdlet, parameters=None, lync=True):

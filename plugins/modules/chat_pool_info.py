@@ -229,6 +229,7 @@ message_test:
 
 from ansible_collections.pchat.cutover.plugins.module_utils import message_test
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.plugins.module_utils.legacy_topology import NOT_IN_TOPOLOGY_HINT
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import PERSISTENT_CHAT
 from ansible_collections.pchat.cutover.plugins.module_utils.module_base import PchatModule
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import validate_fqdn
@@ -248,7 +249,8 @@ def read_pools(module):
         pool = module.platform.pool(fqdn, rooms=params['rooms'])
         if pool is None:
             raise PchatError('pool %s was not found on %s: it is neither a Persistent Chat pool nor a Group Chat '
-                             'trusted application pool; check the FQDN.' % (fqdn, module.platform.host))
+                             'trusted application pool; check the FQDN. %s'
+                             % (fqdn, module.platform.host, NOT_IN_TOPOLOGY_HINT))
         if test and pool['kind'] == PERSISTENT_CHAT and (not test.get('pool') or test['pool'].lower() == fqdn):
             pool['message_test'] = message_test.run(module.platform, test, fqdn, module.check_mode)
             result['message_test'] = pool['message_test']

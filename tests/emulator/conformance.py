@@ -19,7 +19,7 @@ import uuid
 from pypsrp.complex_objects import PSInvocationState
 from pypsrp.powershell import PowerShell
 
-from lab import reset as reset_mod
+from lab import platform_seed, reset as reset_mod
 from lab.config import LabConfig
 from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
@@ -146,6 +146,14 @@ class Lab(object):
         if self._connections is None:
             self._connections = reset_mod.Connections(self.config, self._state)
         return reset_mod.reset(self.config, self._state, self._connections)
+
+    def set_frontend(self, name):
+        """What the running emulator presents itself as (``lab up`` with LAB_FRONTEND records it the same way)."""
+        conn = store_mod.open_store(self.config.platform_db)
+        try:
+            platform_seed.set_frontend(conn, name)
+        finally:
+            conn.close()
 
     def close(self):
         if self._connections is not None:

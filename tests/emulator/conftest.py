@@ -28,7 +28,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from lab import names, platform_seed  # noqa: E402
+from lab import file_stores, names, platform_seed  # noqa: E402
 from lab.emulator import store as store_mod, winpath  # noqa: E402
 from lab.emulator.api import PATH_OCS, PATH_WSMAN, Command, CollectingStreams, Session, TerminatingError  # noqa
 from lab.emulator.shell import Shell  # noqa: E402
@@ -93,8 +93,10 @@ def scratch(lab_dir, ldap, tmp_path):
     target.close()
     conn = store_mod.open_store(os.path.join(path, 'platform.sqlite'))
     reset_chat_state(conn)
+    platform_seed.set_frontend(conn, 'lync2013')  # whatever the lab presents now, a scratch lab is Lync Server 2013
     conn.close()
     winpath.ensure_standard_folders(path)
+    file_stores.ensure(path)
     before = contacts(ldap)
     yield path
     after = contacts(ldap)
@@ -182,8 +184,23 @@ def store(path):
     return store_mod.open_store(os.path.join(path, 'platform.sqlite'))
 
 
+def file_shares(path):
+    """(relative path, size, last write time) of everything on the lab's file shares (``fs/unc``): the Group Chat file
+    repositories and the file stores."""
+    root = os.path.join(path, 'fs', 'unc')
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs + files):
+            local = os.path.join(folder, name)
+            stat = os.stat(local)
+            found.append((os.path.relpath(local, root), None if name in dirs else stat.st_size,
+                          None if name in dirs else int(stat.st_mtime)))
+    return found
+
+
 def fingerprint(path, ldap):
-    """A digest of every table of the store and of the Lync objects of the directory."""
+    """A digest of every table of the store, of the lab's file shares and of the Lync objects of the directory."""
     conn = store(path)
     digest = hashlib.sha256()
     try:
@@ -197,6 +214,7 @@ def fingerprint(path, ldap):
                 digest.update(repr(tuple(row)).encode())
     finally:
         conn.close()
+    digest.update(repr(file_shares(path)).encode())
     for base in (names.APPLICATION_CONTACTS_DN, names.BASE_DN):
         ldap.search(base, '(msRTCSIP-PrimaryUserAddress=*)', attributes=['msRTCSIP-PrimaryUserAddress',
                                                                          'msRTCSIP-PrimaryHomeServer', 'displayName'])

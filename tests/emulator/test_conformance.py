@@ -38,6 +38,8 @@ PC_SERVICE = 'PersistentChatServer:' + PC
 GC_DB = ('gcsql.contoso.com\\groupchat', 'GroupChat')
 PC_DB = 'pcsql.contoso.com\\pchat'
 EXPORT_FILE = 'C:\\Windows\\Temp\\conformance.zip'
+LEGACY_FILES = topology.LEGACY_FILE_REPOSITORIES[GC]
+FILE_STORE_SHARE = '\\\\%s\\LyncShare' % topology.FILE_STORE
 AUTOMATIC_SIP = topology.automatic_endpoint(PC)[0]
 ROOM_CLASS = 'Microsoft.Rtc.Management.PersistentChat.Cmdlets.'
 CONTACT = 'Microsoft.Rtc.Management.ADConnect.Schema.OCSPersistentChatContact'
@@ -105,7 +107,13 @@ READS = [
          values={'PoolFqdn': PC, 'PersistentChatDatabase': 'PersistentChatStore:pcsql.contoso.com', 'Version': 6,
                  'MtlsPort': 5041, 'Registrar': 'Registrar:' + topology.FRONT_END_POOL,
                  'ActiveServers': ['pc01.contoso.com', 'pc02.contoso.com'], 'InactiveServers': ['pc03.contoso.com'],
-                 'FileStore': None}),
+                 'FileStore': 'FileStore:' + topology.FILE_STORE}),
+    dict(cmdlet='Get-CsService', parameters={'FileStore': None},
+         types=['Microsoft.Rtc.Management.Xds.DisplayFileStore'], to_string='FileStore:' + topology.FILE_STORE,
+         properties=['Identity', 'ShareName', 'UncPath', 'IsDfsShare', 'DependentServiceList', 'ServiceId', 'SiteId',
+                     'PoolFqdn', 'Version', 'Role'],
+         values={'UncPath': '\\\\%s\\LyncShare' % topology.FILE_STORE, 'PoolFqdn': topology.FILE_STORE,
+                 'DependentServiceList': [PC_SERVICE, 'PersistentChatServer:' + topology.TARGET_POOL_2]}),
     dict(cmdlet='Get-CsService', parameters={'Identity': 'PersistentChatStore:pcsql.contoso.com'},
          types=['Microsoft.Rtc.Management.Xds.DisplayPersistentChatStore'], to_string='PersistentChatStore:'
          'pcsql.contoso.com', properties=['Identity', 'SqlInstanceName', 'DependentServiceList', 'ServiceId', 'SiteId',
@@ -117,7 +125,7 @@ READS = [
          types=['Microsoft.Rtc.Management.Deploy.Internal.Site+BackCompatSite',
                 'Microsoft.Rtc.Management.Deploy.Internal.Site'], to_string=topology.SITE_BACKCOMPAT,
          properties=['Identity', 'SiteId', 'DisplayName', 'Description', 'Kind', 'Pools'],
-         values={'SiteId': 2, 'Kind': 'BackCompatSite', 'Pools': [topology.LEGACY_POOL_2]}),
+         values={'SiteId': 2, 'Kind': 'BackCompatSite', 'Pools': []}),  # Group Chat is never merged into it
     dict(cmdlet='Get-CsTrustedApplicationPool', parameters={'Identity': 'TrustedApplicationPool:' + GC},
          types=['Microsoft.Rtc.Management.Xds.DisplayExternalServer'], to_string='TrustedApplicationPool:' + GC,
          properties=['Identity', 'Registrar', 'FileStore', 'ThrottleAsServer', 'TreatAsAuthenticated',
@@ -189,6 +197,17 @@ READS = [
                                'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/CIM_Service',
                                'Microsoft.Management.Infrastructure.CimInstance'],
          values={'Name': 'LyncGroupChatLookup', 'StartMode': 'Auto'}),
+    dict(cmdlet='Get-ChildItem', parameters={'LiteralPath': LEGACY_FILES, 'Recurse': None, 'File': None},
+         paths=[WSMAN], types=['System.IO.FileInfo', 'System.IO.FileSystemInfo', 'System.MarshalByRefObject'],
+         to_string=LEGACY_FILES + '\\Engineering\\build\\logo.png', count=7,
+         properties=['PSPath', 'PSParentPath', 'PSChildName', 'PSDrive', 'PSProvider', 'PSIsContainer', 'Mode',
+                     'BaseName', 'Name', 'Length', 'DirectoryName', 'Directory', 'IsReadOnly', 'Exists', 'FullName',
+                     'Extension', 'CreationTime', 'CreationTimeUtc', 'LastAccessTime', 'LastAccessTimeUtc',
+                     'LastWriteTime', 'LastWriteTimeUtc', 'Attributes'],
+         values={'Length': 5120, 'PSIsContainer': False, 'Name': 'logo.png',
+                 'FullName': LEGACY_FILES + '\\Engineering\\build\\logo.png',
+                 'LastWriteTimeUtc': '2012-05-14T11:00:00Z'},  # a DateTime: pypsrp 0.9.1 hands back its text
+         enums={'Attributes': ('System.IO.FileAttributes', 'Archive', 32)}),
     dict(cmdlet='Import-Module', parameters={'Name': 'Lync', 'PassThru': None}, paths=[WSMAN],
          types=['System.Management.Automation.PSModuleInfo'], to_string='Lync',
          properties=['Name', 'Path', 'ModuleType', 'Version', 'Description'],
@@ -303,6 +322,8 @@ def test_on_wsman_lync_cmdlets_exist_only_after_import_module_in_that_session(la
 @pytest.mark.parametrize('path, name, parameters', [
     (OCS, 'Import-Module', {'Name': 'Lync'}),
     (OCS, 'Get-Service', {'Name': ['WinRM']}),
+    (OCS, 'Get-ChildItem', {'LiteralPath': [LEGACY_FILES]}),  # file cmdlets: WinRM only
+    (OCS, 'Copy-Item', {'LiteralPath': [LEGACY_FILES], 'Destination': FILE_STORE_SHARE}),
     (OCS, 'Select-Object', {'Property': ['Name']}),
     (WSMAN, 'Select-Object', {'Property': ['Name']}),  # no generic cmdlet on either path (assumption)
     (WSMAN, 'ConvertTo-Json', {}),
@@ -413,7 +434,12 @@ CHANGING = {
                                      'StartupType': 'Disabled'})],
     'Start-Service': [_service('pc01.contoso.com', 'RTCPCHAT'), ('Start-Service', {})],
     'Stop-Service': [_service('gc01.contoso.com', 'LyncGroupChatLookup'), ('Stop-Service', {})],
+    'Copy-Item': [('Copy-Item', {'LiteralPath': [LEGACY_FILES + '\\Sales'], 'Destination': FILE_STORE_SHARE,
+                                 'Recurse': None, 'Force': None})],
+    'New-Item': [('New-Item', {'Path': [FILE_STORE_SHARE + '\\conformance'], 'ItemType': 'Directory'})],
 }
+# The FileSystem provider names its operations in words of its own (PowerShell 4.0).
+OPERATION_WORDS = {'Copy-Item': 'Copy Directory', 'New-Item': 'Create Directory'}
 LYNC_CHANGING = sorted(n for n in CHANGING if all_specs()[n.lower()].prompts_unless_confirm_false)
 
 
@@ -462,7 +488,8 @@ class TestShouldProcess(object):
         before = lab.fingerprint()
         ps, _output = pipeline(pool, *commands)
         assert_completed(ps)
-        assert any(v.message.startswith('What if: Performing the operation "%s"' % name)
+        operation = OPERATION_WORDS.get(name, name)
+        assert any(v.message.startswith('What if: Performing the operation "%s"' % operation)
                    for v in ps.streams.verbose)
         assert lab.fingerprint() == before
         line = lab.pipelines(runspace_id(pool))[-1]
@@ -484,6 +511,56 @@ class TestShouldProcess(object):
 
 
 # -- with -Confirm:$false the changes happen (each seen from outside the wire) ------------------------------
+def test_uploaded_files_are_listed_and_copied_keeping_their_times(restored, pools):
+    wsman = pools[WSMAN]
+    target = FILE_STORE_SHARE + '\\1-PersistentChatServer-1'
+    ps, output = pipeline(wsman, ('Get-ChildItem', {'LiteralPath': [target]}))
+    assert output == [] and ps.had_errors is False  # not there yet: a non-terminating error
+    (record,) = ps.streams.error
+    assert record.fq_error == 'PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand'
+    assert str(record) == "Cannot find path '%s' because it does not exist." % target
+    (folder,) = read(wsman, 'New-Item', Path=[target], ItemType='Directory', Confirm=False)
+    assert folder.types[0] == 'System.IO.DirectoryInfo' and folder.adapted_properties['PSIsContainer'] is True
+    assert read(wsman, 'Copy-Item', LiteralPath=[LEGACY_FILES + '\\Engineering', LEGACY_FILES + '\\readme.txt'],
+                Destination=target, Recurse=None, Force=None, Confirm=False) == []
+    source = dict((o.adapted_properties['FullName'][len(LEGACY_FILES):], o.adapted_properties)
+                  for o in read(wsman, 'Get-ChildItem', LiteralPath=[LEGACY_FILES], Recurse=None, File=None))
+    copied = dict((o.adapted_properties['FullName'][len(target):], o.adapted_properties)
+                  for o in read(wsman, 'Get-ChildItem', LiteralPath=[target], Recurse=None, File=None))
+    assert sorted(copied) == ['\\Engineering\\build\\logo.png', '\\Engineering\\build\\release-notes.txt',
+                              '\\Engineering\\design-review.docx', '\\readme.txt']
+    for name, props in copied.items():  # Windows' CopyFile keeps the last write time: a re-run copies nothing
+        original = source[name]
+        assert (props['Length'], props['LastWriteTimeUtc']) == (original['Length'], original['LastWriteTimeUtc'])
+    local = restored.dir + '/fs/unc/%s/lyncshare/1-PersistentChatServer-1/readme.txt' % topology.FILE_STORE
+    with open(local, 'rb') as handle:
+        assert len(handle.read()) == 96
+
+
+@pytest.mark.parametrize('frontend, module, other', [('sfb2015', 'SkypeForBusiness', 'Lync'),
+                                                     ('lync2013', 'Lync', 'SkypeForBusiness')])
+def test_the_front_end_has_the_module_of_its_product(restored, frontend, module, other):
+    """Skype for Business Server 2015 holds the cmdlets in the module SkypeForBusiness (LAB_FRONTEND=sfb2015): an
+    Import-Module of Lync finds nothing there, and asking for both loads the one that is installed."""
+    restored.set_frontend(frontend)
+    try:
+        with restored.pool(WSMAN) as pool:
+            ps, output = pipeline(pool, ('Import-Module', {'Name': other}))
+            assert output == [] and ps.had_errors is False
+            assert ps.streams.error[0].fq_error == \
+                'Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand'
+            assert_failed(pipeline(pool, ('Get-CsPool', {'Identity': PC}))[0], 'CommandNotFoundException',
+                          'ObjectNotFound')
+            ps, output = pipeline(pool, ('Import-Module', {'Name': ['Lync', 'SkypeForBusiness'], 'PassThru': None}))
+            assert [o.adapted_properties['Name'] for o in output] == [module] and len(ps.streams.error) == 1
+            assert [p.to_string for p in read(pool, 'Get-CsPool', Identity=PC)] == [PC]
+            assert [p.to_string for p in read(pool, module + '\\Get-CsPool', Identity=PC)] == [PC]
+            assert_failed(pipeline(pool, (other + '\\Get-CsPool', {'Identity': PC}))[0], 'CommandNotFoundException',
+                          'ObjectNotFound')
+    finally:
+        restored.set_frontend('lync2013')
+
+
 def test_rooms_and_categories_lifecycle(restored, pools):
     lab, ocs = restored, pools[OCS]
     (category,) = read(ocs, 'New-CsPersistentChatCategory', Name='Engineering', PersistentChatPoolFqdn=PC,

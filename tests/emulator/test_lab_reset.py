@@ -15,7 +15,7 @@ import time
 import ldap3
 import pytest
 
-from lab import names, platform_seed, seed_directory, topology
+from lab import file_stores, names, platform_seed, seed_directory, topology
 from lab.config import LabConfig
 from lab.emulator import store as store_mod, winpath
 from lab.emulator.directory import CONTACT_CLASSES
@@ -122,7 +122,8 @@ def test_reset_puts_back_the_seeded_lab_and_the_emulator_keeps_serving(seeded_la
         user_entry(ldap, names.WELL_KNOWN_DN).description.value
     assert Knobs(lab_dir).read() == DEFAULTS
     assert not os.path.exists(Knobs(lab_dir).holds_path) and not os.path.exists(leftover)
-    assert os.listdir(winpath.fs_root(lab_dir)) == ['c']
+    assert sorted(os.listdir(winpath.fs_root(lab_dir))) == ['c', 'unc']  # the drive, and the file shares as seeded
+    assert file_stores.ensure(lab_dir) == 0  # every seeded file back, with its size and time
     conn = store(lab_dir)
     try:  # Lync's view holds no principal that is gone from AD (the deleted user is not seen while lagging)
         assert not conn.execute('SELECT COUNT(*) FROM ad_view WHERE dn = ? AND object_guid != ?', (

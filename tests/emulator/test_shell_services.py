@@ -126,8 +126,8 @@ def test_graceful_no_wait_returns_at_once(ocs, scratch):
 def test_get_service_on_a_legacy_server_has_no_start_type(wsman):
     result = wsman.run('Get-Service', ComputerName=[GC01], DisplayName=['*Group Chat*'])
     assert result.ok
-    assert [o['Name'] for o in result.outputs] == ['LyncGroupChatChannel', 'LyncGroupChatCompliance',
-                                                   'LyncGroupChatLookup', 'LyncGroupChatWeb']
+    # the Web service is hosted by IIS, the Compliance service runs on a computer of its own
+    assert [o['Name'] for o in result.outputs] == ['LyncGroupChatChannel', 'LyncGroupChatLookup']
     controller = result.outputs[0]
     assert controller.type_names[0] == 'System.ServiceProcess.ServiceController'
     assert controller['MachineName'] == GC01 and controller['Status'].name == 'Running'
@@ -137,7 +137,7 @@ def test_get_service_on_a_legacy_server_has_no_start_type(wsman):
 def test_start_mode_comes_from_wmi(wsman):
     result = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[GC01],
                        Filter="DisplayName LIKE '%Group Chat%' AND State = 'Running'")
-    assert [o['StartMode'] for o in result.outputs] == ['Auto'] * 4
+    assert [o['StartMode'] for o in result.outputs] == ['Auto'] * 2
     assert result.outputs[0].type_names[0] == 'System.Management.ManagementObject#root\\cimv2\\Win32_Service'
     cim = wsman.run('Get-CimInstance', ClassName='Win32_Service', ComputerName=[GC01], Filter="Name = 'W32Time'")
     assert [o['Name'] for o in cim.outputs] == ['W32Time']
@@ -153,7 +153,9 @@ def test_disable_and_stop_a_legacy_server(wsman, scratch):
     for name in names_:
         assert wsman.run('Set-Service', Name=name, ComputerName=[GC01], StartupType='Disabled').ok
     status = services_status(scratch, topology.LEGACY_POOL)
-    assert status[(GC01, 'LyncGroupChatLookup')] == 'Stopped' and status[(GC01, 'LyncGroupChatWeb')] == 'Running'
+    assert status[(GC01, 'LyncGroupChatLookup')] == 'Stopped'
+    iis = wsman.run('Get-Service', ComputerName=[GC01], Name=['W3SVC']).outputs[0]
+    assert iis['DisplayName'] == 'World Wide Web Publishing Service' and iis['Status'].name == 'Running'
     modes = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[GC01], Filter="Name = "
                       "'LyncGroupChatLookup'").outputs
     assert modes[0]['StartMode'] == 'Disabled'
@@ -187,3 +189,21 @@ def test_pool_state_follows_services(scratch, ocs):
     set_chat_services(scratch, topology.TARGET_POOL, 'Running')
     pools = dict((p['fqdn'], p) for p in snapshot(scratch, with_directory=False)['pools'])
     assert pools[topology.TARGET_POOL]['state'] == 'started'
+
+
+def test_the_group_chat_compliance_service_runs_on_a_computer_of_its_own(wsman, ocs):
+    """Group Chat planning: "Compliance Server, if deployed, must be installed on a separate computer from Chat
+    Server"; the Web service is hosted by IIS. Neither is a computer of the topology: only Windows service control
+    reaches the compliance server."""
+    for pool, server in topology.COMPLIANCE_SERVERS.items():
+        found = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[server],
+                          Filter="DisplayName LIKE '%Group Chat%'").outputs
+        assert [o['Name'] for o in found] == [('Lync' if pool == topology.LEGACY_POOL else 'Ocs') +
+                                              'GroupChatCompliance']
+        assert ocs.run('Get-CsTrustedApplicationComputer', Identity=server).outputs == []
+    for server in ('gc01.contoso.com', 'gc02.contoso.com', 'gc2-01.contoso.com'):
+        found = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=[server],
+                          Filter="DisplayName LIKE '%Group Chat%' OR Name = 'W3SVC'").outputs
+        names_ = [o['Name'] for o in found]
+        assert names_ == sorted(names_) and 'W3SVC' in names_
+        assert not [n for n in names_ if 'Compliance' in n or n.endswith('Web')]

@@ -52,13 +52,14 @@ def test_get_service_filters(ocs):
 
 def test_get_pool_and_computers(ocs):
     pools = by_identity(ocs.run('Get-CsPool'))
-    assert set(pools) >= {PC, topology.LEGACY_POOL, topology.LEGACY_POOL_2, topology.FRONT_END_POOL}
+    assert set(pools) >= {PC, topology.LEGACY_POOL, topology.FRONT_END_POOL}
+    assert topology.LEGACY_POOL_2 not in pools  # OCS 2007 R2 Group Chat is not in the Lync topology
     assert [c.to_string for c in pools[PC]['Computers']] == ['pc01.contoso.com', 'pc02.contoso.com',
                                                              'pc03.contoso.com']
     assert pools[PC]['Services'] == [STATE]
     assert [o['Fqdn'] for o in ocs.run('Get-CsComputer', Pool=PC).outputs] == [
         'pc01.contoso.com', 'pc02.contoso.com', 'pc03.contoso.com']
-    assert [o['Identity'] for o in ocs.run('Get-CsPool', Site='BackCompatSite').outputs] == [topology.LEGACY_POOL_2]
+    assert ocs.run('Get-CsPool', Site='BackCompatSite').outputs == []  # Group Chat is never merged into it
 
 
 def test_legacy_group_chat_pools_are_trusted_application_pools(ocs):
@@ -72,13 +73,25 @@ def test_legacy_group_chat_pools_are_trusted_application_pools(ocs):
     assert ocs.run('Get-CsTrustedApplication', Identity='gc.contoso.com/groupchat').outputs  # prefix optional
 
 
-def test_the_two_legacy_kinds_are_told_apart_by_site(ocs):
+def test_an_ocs_2007_r2_group_chat_pool_is_not_in_the_topology(ocs, wsman):
+    """Merge-CsLegacyTopology merges domains, user services, Registrar, Mediation Server, Edge Server and a few
+    applications (its reference lists them), not Group Chat: no topology cmdlet shows the R2 pool or its servers,
+    while Windows service control still reaches them."""
     pools = by_identity(ocs.run('Get-CsTrustedApplicationPool'))
+    assert set(pools) == {'TrustedApplicationPool:' + topology.LEGACY_POOL}
     lync2010 = pools['TrustedApplicationPool:' + topology.LEGACY_POOL]
-    ocs2007 = pools['TrustedApplicationPool:' + topology.LEGACY_POOL_2]
     assert lync2010.type_names[0] == 'Microsoft.Rtc.Management.Xds.DisplayExternalServer'
     assert lync2010['SiteId'] == topology.SITE_REDMOND and lync2010['Version'] == 5
-    assert ocs2007['SiteId'] == topology.SITE_BACKCOMPAT and ocs2007['Version'] == 4
+    missing = ocs.run('Get-CsTrustedApplicationPool', Identity='TrustedApplicationPool:' + topology.LEGACY_POOL_2)
+    assert missing.outputs == [] and missing.errors[0].category == 'ObjectNotFound'
+    assert [o['Identity'] for o in ocs.run('Get-CsTrustedApplication').outputs] == [
+        topology.LEGACY_POOL + '/urn:application:groupchat']
+    assert ocs.run('Get-CsTrustedApplicationComputer', Pool=topology.LEGACY_POOL_2).errors[0].error_id.startswith(
+        'PoolNotFound,')
+    assert not [o for o in ocs.run('Get-CsService').outputs if topology.LEGACY_POOL_2 in o['Identity']]
+    found = wsman.run('Get-WmiObject', Class='Win32_Service', ComputerName=['gc2-01.contoso.com'],
+                      Filter="DisplayName LIKE '%Group Chat%'").outputs
+    assert [o['Name'] for o in found] == ['OcsGroupChatChannel', 'OcsGroupChatLookup']
     sites = by_identity(ocs.run('Get-CsSite'))
     assert sites[topology.SITE_BACKCOMPAT]['Kind'] == 'BackCompatSite'
     assert sites[topology.SITE_REDMOND]['Kind'] == 'Central'
@@ -107,3 +120,15 @@ def test_active_servers(ocs):
     assert ocs.run('Set-CsPersistentChatActiveServer', Identity=STATE, Swap=None, Confirm=False).ok
     assert by_identity(ocs.run('Get-CsService', PersistentChatServer=None))[STATE]['ActiveServers'] == [
         'pc01.contoso.com']
+
+
+def test_a_persistent_chat_pool_leads_to_its_file_store(ocs):
+    """PersistentChatServer.FileStore names a FileStore service; its UncPath is the share (assumption: the property
+    names, docs/lab-emulator.md)."""
+    service = by_identity(ocs.run('Get-CsService', PersistentChatServer=None))[STATE]
+    assert service['FileStore'] == 'FileStore:' + topology.FILE_STORE
+    store = ocs.run('Get-CsService', Identity=service['FileStore']).outputs[0]
+    assert store.type_names[0] == 'Microsoft.Rtc.Management.Xds.DisplayFileStore' and store['Role'] == 'FileStore'
+    assert store['UncPath'] == '\\\\%s\\LyncShare' % topology.FILE_STORE and store['IsDfsShare'] is False
+    assert STATE in store['DependentServiceList']
+    assert [o['Identity'] for o in ocs.run('Get-CsService', FileStore=None).outputs] == [service['FileStore']]

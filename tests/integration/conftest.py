@@ -28,12 +28,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 SECRET_KEYS = ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
 CHANGING_CMDLETS_CONFIRM_EXEMPT = ('set-service',)  # Windows PowerShell's Set-Service prompts only on -Confirm
 # How often one read may be sent between two changes of a module run: once, or once per object of its kind in the
-# lab (the log has parameter names, not values): 4 Persistent Chat computers, 3 Group Chat computers, 2 pools of
-# each kind. Get-CsAdUser is a poll (the wait for AD replication).
-READ_BOUNDS = {'Get-CsWindowsService': 4, 'Get-WmiObject': 3, 'Get-CsTrustedApplicationPool': 2,
+# lab (the log has parameter names, not values): 4 Persistent Chat computers, 5 Group Chat computers (3 Group Chat
+# servers, 2 compliance servers), 2 pools of each kind; 2 folders listed (a Group Chat file repository, a file
+# store). Get-CsAdUser is a poll (the wait for AD replication).
+READ_BOUNDS = {'Get-CsWindowsService': 4, 'Get-WmiObject': 5, 'Get-CsTrustedApplicationPool': 2,
                'Get-CsTrustedApplicationComputer': 2, 'Get-CsPersistentChatState': 2, 'Get-CsPersistentChatRoom': 2,
                'Get-CsPersistentChatCategory': 2, 'Get-CsPersistentChatEndpoint': 2, 'Test-CsPersistentChatMessage': 2,
-               'Get-CsAdUser': 10 ** 6}
+               'Get-ChildItem': 2, 'Get-CsAdUser': 10 ** 6}
 
 
 @pytest.fixture(scope='session')

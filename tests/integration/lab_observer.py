@@ -23,12 +23,13 @@ import ldap3
 from pypsrp.powershell import PowerShell, RunspacePool
 from pypsrp.wsman import WSMan
 
-from lab import inspect as lab_inspect
+from lab import inspect as lab_inspect, topology
 from lab.emulator import store as store_mod
 from lab.emulator.knobs import Knobs
+from state_snapshot import files_fingerprint
 
 # Verbs of cmdlets that change what reads show (a -WhatIf run of them changes nothing).
-CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import')
+CHANGING_VERBS = ('set', 'new', 'remove', 'start', 'stop', 'import', 'copy')
 
 
 def is_changing(pipeline):
@@ -140,10 +141,12 @@ class LabObserver(object):
         found = lab_inspect.endpoints(self.lab_dir)
         return [e for e in found if sip is None or (e['sip_address'] or '').lower() == sip.lower()]
 
-    def services(self, fqdn, chat_only=True):
-        """{(server, service name): (status, start mode)} of a pool's servers (chat services only by default)."""
+    def services(self, fqdn, chat_only=True, compliance=False):
+        """{(server, service name): (status, start mode)} of a pool's servers (chat services only by default), with
+        ``compliance`` those of a legacy pool's compliance server too."""
         found = {}
-        for server in self.pool(fqdn)['servers']:
+        pool = self.pool(fqdn)
+        for server in pool['servers'] + (pool.get('compliance_servers') or [] if compliance else []):
             for service in server['services']:
                 if chat_only and not (service['roles'] or 'Group Chat' in service['display_name']):
                     continue
@@ -162,7 +165,7 @@ class LabObserver(object):
             usn = conn.response[0]['attributes']['highestCommittedUSN']
         finally:
             conn.unbind()
-        return {'lab': self.inspect(), 'directory_usn': usn}
+        return {'lab': self.inspect(), 'directory_usn': usn, 'file_shares': files_fingerprint(self.lab_dir)}
 
     def front_end_file(self, windows_path):
         """Where a file on the emulated front end (C:\\...) lives in the lab folder."""
@@ -187,11 +190,14 @@ class LabObserver(object):
 
     def set_chat_services(self, fqdn, status, start_mode=None):
         """Set the chat services of a pool's servers in the store (a scenario's set-up, not what is tested): the
-        Persistent Chat role's, or the Group Chat ones (by display name); returns how many."""
+        Persistent Chat role's, or what the cutover manages of a legacy pool: the Group Chat ones (by display name)
+        and IIS (W3SVC, which hosts the Web service) on its servers, and its compliance server's; returns how many."""
+        compliance = topology.COMPLIANCE_SERVERS.get(fqdn.lower(), '')
         return self.store_execute(
-            "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE server_fqdn IN (SELECT fqdn "
-            "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatService%' OR display_name LIKE "
-            "'%Group Chat%')", status, start_mode, fqdn)
+            "UPDATE services SET status = ?, start_mode = COALESCE(?, start_mode) WHERE (server_fqdn IN (SELECT fqdn "
+            "FROM servers WHERE pool_fqdn = ?) AND (roles LIKE '%PersistentChatService%' OR roles LIKE '%PersistentChatServer%' OR display_name LIKE "
+            "'%Group Chat%' OR name = 'W3SVC')) OR (server_fqdn = ? AND display_name LIKE '%Group Chat%')",
+            status, start_mode, fqdn, compliance)
 
     def store_rows(self, sql, *args):
         conn = store_mod.connect(self.store_path)

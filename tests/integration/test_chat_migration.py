@@ -274,7 +274,8 @@ def test_export_refused_while_the_legacy_pool_runs(run, clean_lab, tmp_path):
 
 @pytest.mark.parametrize('steps, overrides, words', [
     (['export'], {'source_pool': TARGET_2}, ['source_pool pcpool2.contoso.com is a Lync Server 2013 Persistent Chat']),
-    (['backup'], {'target_pool': SOURCE_2}, ['target_pool gc2.contoso.com is a Office Communications Server 2007 R2']),
+    (['backup'], {'target_pool': SOURCE_2, 'legacy_pools': [{'fqdn': SOURCE_2, 'servers': ['gc2-01.contoso.com']}]},
+     ['target_pool gc2.contoso.com is a Office Communications Server 2007 R2']),
     (['export'], {'source_db_instance': 'nosql.contoso.com\\gc'}, ['Export-CsPersistentChatData', 'nosql.contoso.com']),
     (['backup'], {'export_dir': 'C:\\NoSuchFolder'}, ['Could not find a part of the path']),
     (['backup'], {'source_pool': 'gc.contoso.com;x'}, ['source_pool']),

@@ -12,6 +12,11 @@ import pytest
 LEGACY, LEGACY_2007R2 = 'gc.contoso.com', 'gc2.contoso.com'
 TARGET, TARGET_2 = 'pcpool.contoso.com', 'pcpool2.contoso.com'
 OCS_POWERSHELL = {'PCHAT_PSRP_PATH': 'OcsPowershell'}
+# What the lab's inventory says about the legacy pools (inventories/lab/hosts.yml): the compliance servers, and the
+# OCS 2007 R2 pool's servers (it is not in the Lync topology).
+LEGACY_POOLS = [{'fqdn': LEGACY, 'compliance_servers': ['gccomp01.contoso.com']},
+                {'fqdn': LEGACY_2007R2, 'servers': ['gc2-01.contoso.com'],
+                 'compliance_servers': ['gc2comp01.contoso.com']}]
 
 
 def pool_task(run, fqdn, state, check_mode=False, **extra):
@@ -37,7 +42,7 @@ def converge(run, observer, fqdn, state, **extra):
 
 def test_info_tells_every_kind_and_matches_the_lab(run, clean_lab):
     observer = clean_lab
-    result = run('chat_pool_info', {'fqdns': [LEGACY, LEGACY_2007R2, TARGET, TARGET_2]})
+    result = run('chat_pool_info', {'fqdns': [LEGACY, LEGACY_2007R2, TARGET, TARGET_2], 'legacy_pools': LEGACY_POOLS})
     assert not result.failed and not result.changed, result
     pools = result['pools']
     assert [p['kind'] for p in pools] == ['group_chat_2010', 'group_chat_2007r2', 'persistent_chat_2013',
@@ -46,8 +51,8 @@ def test_info_tells_every_kind_and_matches_the_lab(run, clean_lab):
     for pool in pools:
         assert (pool['state'], pool['pool_state']) == (truth[pool['fqdn']]['state'], truth[pool['fqdn']]['pool_state'])
         read = dict(((s['fqdn'], v['name']), (v['status'], v['start_mode'])) for s in pool['servers']
-                    for v in s['services'])
-        lab_services = observer.services(pool['fqdn'])
+                    for v in s['services'] if v['name'] != 'W3SVC')  # IIS: checked in test_platform_topology.py
+        lab_services = observer.services(pool['fqdn'], compliance=True)
         if pool['kind'] == 'persistent_chat_2013':  # Get-CsWindowsService tells no start mode
             lab_services = dict((key, (status, None)) for key, (status, _mode) in lab_services.items())
         assert read == lab_services
@@ -70,26 +75,32 @@ def test_info_reads_each_listing_once(run, clean_lab):
 
 def test_legacy_pool_disabled_stopped_started_on_every_server(run, clean_lab):
     observer = clean_lab
-    others = observer.services(LEGACY, chat_only=False)
-    group_chat = observer.services(LEGACY)
-    assert len(group_chat) == 7 and set(group_chat.values()) == {('running', 'automatic')}
+    managed = {'legacy_pools': LEGACY_POOLS[:1]}
+    others = observer.services(LEGACY, chat_only=False, compliance=True)
+    group_chat = observer.services(LEGACY, compliance=True)  # Lookup and Channel on gc01 and gc02, Compliance
+    assert len(group_chat) == 5 and set(group_chat.values()) == {('running', 'automatic')}
+    iis = [('gc01.contoso.com', 'W3SVC'), ('gc02.contoso.com', 'W3SVC')]  # hosts the Group Chat Web service
 
-    disabled = converge(run, observer, LEGACY, 'disabled', kind='legacy')
-    assert set(observer.services(LEGACY).values()) == {('stopped', 'disabled')}
+    disabled = converge(run, observer, LEGACY, 'disabled', kind='legacy', **managed)
+    assert set(observer.services(LEGACY, compliance=True).values()) == {('stopped', 'disabled')}
+    assert [others_now for key, others_now in observer.services(LEGACY, chat_only=False).items() if key in iis] == \
+        [('stopped', 'disabled')] * 2
     assert observer.pool(LEGACY)['state'] == 'disabled' and disabled['pool']['state'] == 'disabled'
-    assert disabled['changed_servers'] == ['gc01.contoso.com', 'gc02.contoso.com']
-    # Windows service control by name, found by display name: one Set-Service per Group Chat service
+    assert disabled['changed_servers'] == ['gc01.contoso.com', 'gc02.contoso.com', 'gccomp01.contoso.com']
+    # Windows service control by name, found by display name: one Set-Service per Group Chat service and IIS
     assert disabled.requests.count('Set-Service', with_='StartupType') == 7
     assert disabled.requests.count('Stop-CsWindowsService') == 0
-    unchanged = dict((key, value) for key, value in observer.services(LEGACY, chat_only=False).items()
-                     if key not in group_chat)
-    assert unchanged == dict((key, value) for key, value in others.items() if key not in group_chat)
+    assert disabled['actions'][-1].startswith('stop LyncGroupChatCompliance on gccomp01.contoso.com')  # last
+    unchanged = dict((key, value) for key, value in observer.services(LEGACY, chat_only=False, compliance=True).items()
+                     if key not in group_chat and key not in iis)
+    assert unchanged == dict((key, value) for key, value in others.items() if key not in group_chat and key not in iis)
 
-    converge(run, observer, LEGACY, 'started')  # the rollback: a disabled start mode becomes automatic first
-    assert set(observer.services(LEGACY).values()) == {('running', 'automatic')}
+    started = converge(run, observer, LEGACY, 'started', **managed)  # the rollback: disabled becomes automatic first
+    assert started['actions'][0].startswith('start LyncGroupChatCompliance on gccomp01.contoso.com')  # first
+    assert set(observer.services(LEGACY, compliance=True).values()) == {('running', 'automatic')}
     assert observer.pool(LEGACY)['state'] == 'started'
-    converge(run, observer, LEGACY, 'stopped')  # stopped, not kept from starting
-    assert set(observer.services(LEGACY).values()) == {('stopped', 'automatic')}
+    converge(run, observer, LEGACY, 'stopped', **managed)  # stopped, not kept from starting
+    assert set(observer.services(LEGACY, compliance=True).values()) == {('stopped', 'automatic')}
 
 
 def test_persistent_chat_pool_started_on_all_servers_then_stopped(run, clean_lab):
@@ -134,7 +145,8 @@ def test_a_failed_over_pool_is_not_started_and_its_state_not_toggled(run, clean_
     (LEGACY, {'state': 'stopped', 'kind': 'persistent_chat_2013'},
      ['pool gc.contoso.com is a group_chat_2010 pool, not persistent_chat_2013', 'nothing was changed']),
     (TARGET, {'state': 'stopped', 'kind': 'legacy'}, ['is a persistent_chat_2013 pool, not legacy']),
-    (LEGACY_2007R2, {'state': 'disabled', 'kind': 'group_chat_2010'}, ['is a group_chat_2007r2 pool']),
+    (LEGACY_2007R2, {'state': 'disabled', 'kind': 'group_chat_2010', 'legacy_pools': LEGACY_POOLS},
+     ['is a group_chat_2007r2 pool']),
     (TARGET, {'state': 'disabled'}, ['a Persistent Chat pool is started or stopped, not disabled']),
     ('nosuchpool.contoso.com', {'state': 'stopped'}, ['pool nosuchpool.contoso.com was not found', 'check fqdn']),
     ('not a pool!', {'state': 'stopped'}, ['fqdn']),

@@ -16,7 +16,10 @@ import pytest
 RECORD_ARGS = {'source_pool': 'gc.contoso.com', 'target_pool': 'pcpool.contoso.com',
                'source_db_instance': 'gcsql.contoso.com\\groupchat', 'source_db_name': 'GroupChat'}
 INFO = [
-    ('chat_pool_info', {'fqdns': ['gc.contoso.com', 'gc2.contoso.com', 'pcpool.contoso.com'], 'rooms': True}),
+    ('chat_pool_info', {'fqdns': ['gc.contoso.com', 'gc2.contoso.com', 'pcpool.contoso.com'], 'rooms': True,
+                        'legacy_pools': [{'fqdn': 'gc2.contoso.com', 'servers': ['gc2-01.contoso.com']}]}),
+    ('chat_files_info', {'source_pool': 'gc.contoso.com', 'target_pool': 'pcpool.contoso.com',
+                         'source_dir': '\\\\gc01.contoso.com\\GroupChatFiles'}),
     ('legacy_endpoint_info', {}),
     ('chat_migration_info', RECORD_ARGS),
     ('directory_user_info', {'sam_account_name': 'OCSChat2'}),
@@ -31,7 +34,7 @@ def answer(result):
 
 
 def with_record(args, tmp_path):
-    return dict(args, record_file=str(tmp_path / 'migration.json')) if 'source_pool' in args else args
+    return dict(args, record_file=str(tmp_path / 'migration.json')) if 'source_db_instance' in args else args
 
 
 @pytest.mark.parametrize('name, args', INFO, ids=[name for name, _args in INFO])

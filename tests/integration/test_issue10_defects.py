@@ -80,9 +80,9 @@ def gc02_unreadable(clean_lab):
     found), while gc01's are stopped and disabled: a driver that read gc02 as 'stopped' would call the pool
     stopped."""
     assert clean_lab.store_execute("UPDATE services SET display_name = 'Contoso ' || name WHERE server_fqdn = "
-                                   "'gc02.contoso.com' AND display_name LIKE '%Group Chat%'") == 3
+                                   "'gc02.contoso.com' AND display_name LIKE '%Group Chat%'") == 2
     assert clean_lab.store_execute("UPDATE services SET status = 'Stopped', start_mode = 'Disabled' WHERE "
-                                   "server_fqdn = 'gc01.contoso.com' AND display_name LIKE '%Group Chat%'") == 4
+                                   "server_fqdn = 'gc01.contoso.com' AND display_name LIKE '%Group Chat%'") == 2
     return clean_lab
 
 

@@ -63,8 +63,9 @@ CASES = [
     # malformed or unexpected objects
     case('Persistent Chat service without PoolFqdn', PC_POOL_INFO, fault('Get-CsService', 'malformed', drop=['PoolFqdn']),
          ['Persistent Chat service', 'no PoolFqdn property', 'Lync Server 2013 front end']),
-    case('trusted pool without SiteId (OCS 2007 R2 or Lync 2010?)', ('chat_pool_info', {'fqdns': ['gc2.contoso.com']}),
-         fault('Get-CsTrustedApplicationPool', 'malformed', drop=['SiteId']), ['trusted application pool', 'SiteId']),
+    case('trusted application computer without Identity', LEGACY_INFO,
+         fault('Get-CsTrustedApplicationComputer', 'malformed', drop=['Identity']),
+         ['trusted application computer', 'no Identity property']),
     case('Group Chat service without StartMode (disable)', DISABLE, fault('Get-WmiObject', 'malformed', drop=['StartMode']),
          ['gc01.contoso.com', 'LyncGroupChatChannel', 'StartMode', 'keep the pool from starting', 'nothing was changed']),
     case('Group Chat service without State (disable)', DISABLE, fault('Get-WmiObject', 'malformed', drop=['State']),
@@ -106,7 +107,8 @@ CASES = [
          ['Get-CsService -PersistentChatServer failed', 'Cannot reach the Central Management Store replica']),
     case('Lync module missing on the front end', LEGACY_INFO,
          fault('Import-Module', 'terminating', message='The specified module Lync was not loaded.'),
-         ['Import-Module Lync failed', 'The specified module Lync was not loaded', 'psrp_path=OcsPowershell']),
+         ['Import-Module found neither Lync nor SkypeForBusiness', 'The specified module Lync was not loaded',
+          'psrp_path=OcsPowershell']),
     case('front end AD view unreadable (recreate)', NEW_ENDPOINT,
          fault('Get-CsAdUser', 'terminating', message='The domain controller did not answer.'),
          ["Get-CsAdUser -Filter 'SipAddress -eq \"%s\"' failed" % PROBE_SIP.lower(),
@@ -268,9 +270,11 @@ def test_repeated_huge_output_is_read_as_the_one_answer(lab, baseline, name, tar
 
 # -- wrong role variables, through the cutover playbook --------------------------------------------------------------
 ROLE_CASES = [
-    ('a legacy pool as the target', {'pchat_target_pool': 'gc2.contoso.com'},
-     ['the cutover of gc.contoso.com cannot start', 'gc2.contoso.com is a group_chat_2007r2 pool',
+    ('a legacy pool as the target', {'pchat_target_pool': 'gc.contoso.com'},
+     ['the cutover of gc.contoso.com cannot start', 'gc.contoso.com is a group_chat_2010 pool',
       'not a Lync Server 2013 Persistent Chat pool']),
+    ('an OCS 2007 R2 pool without its servers', {'pchat_legacy_pool': 'gc2.contoso.com'},
+     ['pool gc2.contoso.com was not found', 'not in the Lync topology', 'pchat_legacy_servers']),
     ('SIP URI without sip:', {'pchat_sip_address': 'OCSChat@contoso.com'},
      ["'OCSChat@contoso.com' lacks the 'sip:' prefix", "write it as 'sip:OCSChat@contoso.com'"]),
     ('Group Chat database instance that does not exist', {'pchat_migration_source_db_instance': 'nosql.contoso.com\\gc'},

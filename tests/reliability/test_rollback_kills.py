@@ -22,6 +22,7 @@ from support import TESTS, UNIT, Run, assert_took_over, cmdline, kill_at_hook
 
 sys.path.insert(0, TESTS)
 from module_runner import run_module  # noqa: E402 pylint: disable=wrong-import-position
+from lab import topology  # noqa: E402 pylint: disable=wrong-import-position
 
 LEASE_DN = 'CN=%s,CN=pchat.cutover' % UNIT.legacy
 ACCEPTED = ['category_flattened', 'room_renamed', 'root_managers', 'invitations_off', 'federated_user']
@@ -34,10 +35,13 @@ def cut_over(fresh_lab):
     guid = lab.user_guid(UNIT.sip)
     unit_dir = lab.unit_dir(UNIT)
     steps = [
-        ('chat_pool', {'fqdn': UNIT.legacy, 'state': 'disabled', 'kind': 'legacy'}),
+        ('chat_pool', {'fqdn': UNIT.legacy, 'state': 'disabled', 'kind': 'legacy', 'legacy_pools': [
+            {'fqdn': UNIT.legacy, 'compliance_servers': [topology.COMPLIANCE_SERVERS[UNIT.legacy]]}]}),
         ('chat_migration', {'source_pool': UNIT.legacy, 'target_pool': UNIT.target, 'export_dir': 'C:\\PchatMigration',
                             'source_db_instance': 'gcsql.contoso.com\\groupchat', 'source_db_name': 'GroupChat',
                             'accept_warnings': ACCEPTED, 'record_file': os.path.join(unit_dir, 'migration.json')}),
+        ('chat_files', {'source_pool': UNIT.legacy, 'target_pool': UNIT.target,
+                        'source_dir': topology.LEGACY_FILE_REPOSITORIES[UNIT.legacy]}),
         ('directory_user', {'sip_address': UNIT.sip, 'state': 'absent', 'backup_dir': os.path.join(unit_dir, 'backups')}),
         ('legacy_endpoint', {'sip_address': UNIT.sip, 'pool_fqdn': UNIT.target, 'directory_wait': 60}),
         ('chat_pool', {'fqdn': UNIT.target, 'state': 'started', 'kind': 'persistent_chat_2013'}),

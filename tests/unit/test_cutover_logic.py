@@ -40,6 +40,8 @@ def after_cutover():
                           'unverifiable': ['message history: no cmdlet counts messages']}
     facts['backup'] = '/state/backups/OCSChat.json'
     facts['message_test'] = {'result': 'Success', 'error': None}
+    facts['files'] = {'status': 'copied', 'summary': 'copied 7 of 7 uploaded files (66,634 bytes) to \\\\fs01\\x',
+                      'counts': {'files': 7, 'copied': 7, 'newer_on_target': 0}}
     return facts
 
 
@@ -215,8 +217,9 @@ def test_facts_missing_a_key_are_a_role_bug_named_as_such():
 def test_a_complete_cutover_passes_and_says_what_it_could_not_prove():
     result = logic.verdict(after_cutover())
     assert result['passed'] is True
-    assert all(check['ok'] for check in result['checks']) and len(result['checks']) == 6
+    assert all(check['ok'] for check in result['checks']) and len(result['checks']) == 7
     assert result['unverified'] == ['message history: no cmdlet counts messages']
+    assert result['status'] == 'passed' and result['outcome'] == 'PASSED' and result['manual_steps'] == []
 
 
 @pytest.mark.parametrize('breakage, failing', [
@@ -229,6 +232,7 @@ def test_a_complete_cutover_passes_and_says_what_it_could_not_prove():
     (lambda f: f['migration']['comparison'].update(matches=False), 'as exported'),
     (lambda f: f['migration'].update(status='incomplete'), 'as exported'),
     (lambda f: f['message_test'].update(result='Failure', error='timeout'), 'test message'),
+    (lambda f: f['files'].update(status='to_copy'), 'uploaded files'),
 ])
 def test_each_check_fails_on_its_own(breakage, failing):
     facts = after_cutover()
@@ -243,7 +247,7 @@ def test_without_a_message_test_the_cutover_is_not_verified_never_passed():
     facts = after_cutover()
     facts['message_test'] = None
     result = logic.verdict(facts)
-    assert result['passed'] is False and result['status'] == 'not_verified' and len(result['checks']) == 5
+    assert result['passed'] is False and result['status'] == 'not_verified' and len(result['checks']) == 6
     assert all(check['ok'] for check in result['checks'])
     assert 'pchat_verify_registrar_pool' in result['not_verified']
     assert result['not_verified'] in result['unverified']
@@ -255,7 +259,7 @@ def test_a_message_test_that_could_not_run_says_why_and_is_not_verified():
                                         'enable Persistent Chat', 'result': None}
     result = logic.verdict(facts)
     assert result['status'] == 'not_verified' and result['passed'] is False
-    assert 'policy Global' in result['not_verified'] and len(result['checks']) == 5
+    assert 'policy Global' in result['not_verified'] and len(result['checks']) == 6
 
 
 def test_a_failed_check_fails_whatever_the_message_test():
@@ -269,7 +273,8 @@ def test_a_failed_message_test_gives_the_hint_on_credentials():
     facts = after_cutover()
     facts['message_test'] = {'result': 'Failure', 'error': 'No test user credential', 'hint': 'Set-CsTestUserCredential'}
     result = logic.verdict(facts)
-    assert result['status'] == 'failed' and 'Set-CsTestUserCredential' in result['checks'][-1]['detail']
+    message = [c for c in result['checks'] if 'Test-CsPersistentChatMessage' in c['name']][0]
+    assert result['status'] == 'failed' and 'Set-CsTestUserCredential' in message['detail']
 
 
 def test_what_the_comparison_could_not_check_is_unverified():
@@ -293,6 +298,49 @@ def test_members_without_a_persistent_chat_policy_are_notes_and_nobody_at_all_is
     done = after_cutover()
     done['migration']['member_policies'] = {'blocker': 'none of the 40 members checked ...'}
     assert logic.plan(done)['blockers'] == []  # nothing left to migrate: the policies are not the cutover's now
+
+
+def test_uploaded_files_the_cutover_cannot_copy_make_the_verdict_passed_with_a_manual_step():
+    facts = after_cutover()
+    step = 'Copy the files ... xcopy "\\\\gc01\\GroupChatFiles" "\\\\fs01\\x\\" /E /I /D /Y. Why: OcsPowershell'
+    facts['files'] = {'status': 'manual_step', 'manual_step': step, 'summary': 'manual step pending', 'counts': {}}
+    result = logic.verdict(facts)
+    assert result['passed'] is True and result['manual_steps'] == [step]
+    assert result['status'] == 'manual_step_pending' and result['outcome'] == 'PASSED, manual step pending'
+    assert not any('uploaded files' in check['name'] for check in result['checks'])
+    facts['files'] = {'status': 'done_by_hand', 'summary': 'copied by hand', 'counts': {}}
+    result = logic.verdict(facts)
+    assert result['status'] == 'passed' and any('copied by hand' in text for text in result['unverified'])
+    facts['files'] = None
+    assert any('not compared' in text for text in logic.verdict(facts)['unverified'])
+    facts['pools'][1]['state'] = 'partial'
+    assert logic.verdict(facts)['status'] == 'failed'
+
+
+def test_the_plan_copies_files_only_when_some_are_missing_and_notes_a_manual_step():
+    facts = before_cutover()
+    facts['files'] = {'status': 'to_copy', 'summary': 'to copy: 7 of 7 uploaded files (66,634 bytes) to X',
+                      'manual_step': None}
+    result = logic.plan(facts)
+    assert result['left'] == ['disable', 'migrate', 'files', 'delete', 'recreate', 'start']
+    assert any('to copy: 7 of 7' in note for note in result['notes'])
+    facts['files'] = {'status': 'manual_step', 'manual_step': 'Copy by hand: xcopy ...'}
+    result = logic.plan(facts)
+    assert 'files' not in result['left'] and result['blockers'] == []
+    assert 'uploaded files: Copy by hand: xcopy ...' in result['notes']
+    facts['files'] = {'status': 'in_sync'}
+    assert 'files' not in logic.plan(facts)['left']
+
+
+def test_a_legacy_pool_without_a_compliance_server_and_its_web_service_are_noted():
+    facts = before_cutover()
+    facts['pools'][0].update(servers=[{'fqdn': 'gc01.contoso.com', 'role': 'group_chat'}],
+                             web_service={'policy': 'stop', 'summary': 'IIS W3SVC managed with the Group Chat services'})
+    notes = logic.plan(facts)['notes']
+    assert any('no Group Chat compliance server is named for gc.contoso.com' in note for note in notes)
+    assert 'gc.contoso.com: IIS W3SVC managed with the Group Chat services' in notes
+    facts['pools'][0]['servers'].append({'fqdn': 'gccomp01.contoso.com', 'role': 'compliance'})
+    assert not any('compliance server' in note for note in logic.plan(facts)['notes'])
 
 
 def test_no_endpoint_at_all_fails_without_crashing():

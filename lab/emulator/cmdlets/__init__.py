@@ -13,8 +13,8 @@ import importlib
 LYNC = 'Lync'
 CORE = 'Core'  # Windows PowerShell's own commands on the WinRM path
 REFERENCE = 'https://learn.microsoft.com/powershell/module/skype/'
-MODULES = ('modules', 'endpoints', 'rooms', 'topology', 'services', 'chatdata', 'adusers', 'synthetic',
-           'policies', 'items')
+MODULES = ('modules', 'endpoints', 'rooms', 'topology', 'services', 'files', 'chatdata', 'adusers', 'synthetic',
+           'policies')
 _REGISTRY = {}
 
 

@@ -7,6 +7,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from lab import topology
 from lab.emulator import objects, store as store_mod
 from lab.emulator.binding import SWITCH, Enum, Instance, ListModifier, Param, Strings
 from lab.emulator.cmdlets import cmdlet
@@ -36,6 +37,20 @@ def _site(conn, identity):
     return conn.execute('SELECT * FROM sites WHERE identity = ?', (identity,)).fetchone()
 
 
+def topology_pools(conn):
+    """The pools of the Lync topology: those with a site (a pool without one, the OCS 2007 R2 Group Chat pool or a
+    Group Chat compliance server, is outside it: Merge-CsLegacyTopology does not bring Group Chat in)."""
+    return conn.execute('SELECT * FROM pools WHERE site IS NOT NULL ORDER BY fqdn').fetchall()
+
+
+def file_store_of(pool_fqdn):
+    """The Identity of the file store a Persistent Chat pool uses (its FileStore property), or None."""
+    for server, _share, _site, pools in topology.FILE_STORES:
+        if pool_fqdn.lower() in [p.lower() for p in pools]:
+            return 'FileStore:%s' % server
+    return None
+
+
 def service_objects(conn):
     """Every Get-CsService object of the topology, in a stable order."""
     result = []
@@ -50,7 +65,7 @@ def service_objects(conn):
             type_suffix, identity, props, role, pool['fqdn'], pool['site'], sites.get(pool['site'], 1),
             pool['topology_version'], counters[key], dependents, service_id_role)))
 
-    pools = conn.execute('SELECT * FROM pools ORDER BY fqdn').fetchall()
+    pools = topology_pools(conn)
     chat_pools = [p for p in pools if p['role'] == 'PersistentChatServer']
     for pool in pools:
         fqdn = pool['fqdn']
@@ -69,7 +84,7 @@ def service_objects(conn):
                                    (fqdn,)).fetchall()
             make('PersistentChatServer', 'PersistentChatServer', pool, [
                 ('Registrar', 'Registrar:%s' % pool['registrar'] if pool['registrar'] else None),
-                ('FileStore', None),
+                ('FileStore', file_store_of(fqdn)),
                 ('PersistentChatDatabase', 'PersistentChatStore:%s' % store[0]['sql_fqdn'] if store else None),
                 ('PersistentChatComplianceDatabase',
                  'PersistentChatComplianceStore:%s' % compliance[0]['sql_fqdn'] if compliance else None),
@@ -89,6 +104,13 @@ def service_objects(conn):
             for row in conn.execute('SELECT * FROM databases WHERE sql_fqdn = ? ORDER BY role DESC', (fqdn,)):
                 make(row['role'], row['role'], pool, [('SqlInstanceName', row['instance'] or None)],
                      dependents=['PersistentChatServer:%s' % row['pool_fqdn']])
+    for server, share, site, users in topology.FILE_STORES:
+        # A file store is a pool of its own in the topology (its FQDN is the file server's): ShareName, UncPath and
+        # IsDfsShare (assumption, docs/lab-emulator.md), used by the Persistent Chat pools that name it.
+        store_pool = {'fqdn': server, 'site': site, 'topology_version': 6}
+        make('FileStore', 'FileStore', store_pool,
+             [('ShareName', share), ('UncPath', '\\\\%s\\%s' % (server, share)), ('IsDfsShare', False)],
+             dependents=['PersistentChatServer:%s' % pool for pool in users])
     return result
 
 
@@ -129,7 +151,7 @@ def get_pool(ctx):
     services = service_objects(ctx.store)
     site_filter = ctx.get('Site')
     any_found = False
-    for pool in ctx.store.execute('SELECT * FROM pools ORDER BY fqdn'):
+    for pool in topology_pools(ctx.store):
         fqdn = pool['fqdn']
         if ctx.has('Identity') and fqdn.lower() != ctx.get('Identity').lower():
             continue
@@ -154,7 +176,8 @@ def get_pool(ctx):
 def _computers(ctx, roles, type_builder):
     pool_filter = ctx.get('Pool')
     rows = ctx.store.execute('SELECT v.fqdn, v.pool_fqdn FROM servers v JOIN pools p ON p.fqdn = v.pool_fqdn '
-                             'WHERE p.role IN (%s) ORDER BY v.fqdn' % ','.join('?' * len(roles)), roles).fetchall()
+                             'WHERE p.site IS NOT NULL AND p.role IN (%s) ORDER BY v.fqdn' % ','.join('?' * len(roles)),
+                             roles).fetchall()
     if pool_filter and not any(r['pool_fqdn'].lower() == pool_filter.lower() for r in rows):
         ctx.error(ctx.cmdlet_error('Cannot find pool "%s" in the topology.' % pool_filter, 'PoolNotFound',
                                    category='ObjectNotFound', target=pool_filter))
