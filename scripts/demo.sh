@@ -49,7 +49,8 @@ python tests/lab_checks.py "$lab" gc.contoso.com pcpool.contoso.com sip:OCSChat@
 python tests/lab_checks.py "$lab" gc2.contoso.com pcpool2.contoso.com sip:OCSChat2@contoso.com "$lab/state"
 
 echo "== The cutover's report ($report; HTML beside it; each unit has its own)"
-sed -n '1,/^## Owner/p' "$report" | grep -v '^## Owner' | head -90
+sed -n '1,/^### Rehearsal/p' "$report" | grep -v '^### Rehearsal' | head -90
+echo "(the rest of it: the rehearsal's warnings, the rooms, the owner, the pools, the verification)"
 echo
 echo "Timings: preview ${t_check} s, cutover ${t_run} s, idempotent re-run ${t_again} s (two units in parallel)."
 echo "Reports: $(ls "$lab"/reports/*-latest.* | tr '\n' ' ')"

@@ -551,6 +551,8 @@ def report_view(report):
                  'rows': [[PHASE_LABELS[p], 'yes' if _get(plan, 'phases', p) else 'no'] for p in CHANGING_PHASES]
                  if plan else [],
                  'blockers': [text(blocker) for blocker in plan.get('blockers') or []],
+                 'blockers_title': 'Blockers (%d; %s)' % (len(plan.get('blockers') or []), 'the preview fails on them'
+                                                          if preview else 'the run stops before its first change'),
                  'notes': [text(note) for note in plan.get('notes') or []]},
         'phases': _phase_rows(records, preview),
         'total': format_duration(total),
@@ -562,6 +564,8 @@ def report_view(report):
         'after_note': ('A preview reads nothing after: the plan above says what a run would change.' if preview else ''),
         'rooms': _rooms(report, preview),
         'backups': [backup] if backup else [],
+        'no_backups': 'None (a preview writes no backups).' if preview else 'None recorded.',
+        'no_checks': 'Not run (a preview does not verify).' if preview else 'No checks ran.',
         'checks': [[c.get('name'), 'ok' if c.get('ok') else 'FAILED', c.get('detail') or ''] for c in
                    (verdict or {}).get('checks') or []],
         'unverified': unverified,

@@ -123,7 +123,7 @@ def test_the_run_measures_the_outage_and_lists_the_rooms(runs):
     both(run, '18 room(s) on pcpool.contoso.com, as verify read them after the run.',
          'Engineering_Support_Meeting room 0003', 'C:\\PchatMigration\\gc.contoso.com-export-')
     assert 'Not read (verify' not in run['md'] and 'C:\\\\PchatMigration' not in run['md']
-    assert '| rooms | 18 | 0 | 0 |' in run['md']
+    assert '| rooms | 18 | 0 | 0 |' in run['md'] and '| room_renamed | 13 | accepted |' in run['md']
     assert run['md'].count("counts or reads a room's messages") == 1
     again = runs['again']
     both(again, 'Outage window of contoso_group_chat: none', 'as preflight read them (no phase of this run changed')
