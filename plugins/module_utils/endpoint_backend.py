@@ -115,9 +115,13 @@ class EndpointBackend(object):
     def run(self):
         self.plan()
         endpoint = self.apply()
-        done = {'created': 'created', 'moved': 'moved', 'recreated': 'recreated', 'removed': 'removed'}.get(self.action)
+        # in the run's tense: a preview says what a run would do
+        verbs = {'created': 'create', 'moved': 'move', 'recreated': 'recreate', 'removed': 'remove'}
+        done = verbs.get(self.action)
+        if done is not None:
+            done = 'would %s' % done if self.check_mode else self.action
         summary = ('the endpoint %s is as wanted: nothing to change' % self.params['sip_address'] if done is None else
-                   '%s the endpoint %s%s' % ('would have ' + done if self.check_mode else done, self.params['sip_address'],
+                   '%s the endpoint %s%s' % (done, self.params['sip_address'],
                                              '' if self.action == 'removed' else ' on %s' % self.pool_fqdn))
         self.result.update(changed=self.action != 'none', action=self.action, endpoint=endpoint, summary=summary,
                            endpoint_before=self.existing,

@@ -12,14 +12,18 @@ short_description: Write the report of a cutover or rollback run of one unit (Ma
 version_added: 0.3.0
 description:
   - Writes, on the controller, the report of what a cutover, a preview or a rollback of one unit did, from what the
-    run gathered (O(report)): the plan and its blockers, each phase with its timing and changes, the outage window,
-    the data migration, rooms and categories, the SIP URI's owner before and after, the backups, the verification
-    and what could not be verified.
-  - The files are C(<unit>-<stamp>-<mode>.md) and C(.html) in O(report_dir), and C(<unit>-latest.md) and C(.html)
-    copies when O(keep_latest).
+    run gathered (O(report)). A cutover's report opens with the unit's outage window (measured by a run, estimated
+    from the migration's rehearsal by a preview), then the plan and its blockers, each phase with its timing and
+    changes (a failed or interrupted one included), the data migration and its rehearsal, the rooms on the
+    Persistent Chat pool, the SIP URI's owner, the pools, the backups, the verification and what could not be
+    verified.
+  - A rollback's report (O(report) with C(kind=rollback)) says what the rollback changed, how the well-known user
+    came back, and what stays on the Persistent Chat pool.
+  - The files are C(<unit>-<stamp>-<mode>.md) and C(.html) in O(report_dir) (a rollback's
+    C(<unit>-<stamp>-rollback.md)), and C(<unit>-latest.md) and C(.html) copies when O(keep_latest).
   - The same writer writes the failure report of a run the operator stopped (Ctrl-C), from the action plugin of
     the module that was running.
-  - This is an action plugin: it runs on the controller and needs no connection.
+  - This is an action plugin, it runs on the controller and needs no connection.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 attributes:

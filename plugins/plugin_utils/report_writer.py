@@ -15,11 +15,17 @@ import os
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ansible_collections.pchat.cutover.plugins.module_utils.cutover_report import report_files, report_view
+from ansible_collections.pchat.cutover.plugins.module_utils.cutover_report import (
+    html_cell, markdown_cell, report_files, report_view,
+)
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                          'roles', 'report', 'templates')
-KINDS = (('markdown', 'cutover-report.md.j2'), ('html', 'cutover-report.html.j2'))
+# The templates of each kind of report (the report's ``kind``: cutover, the default, or rollback)
+TEMPLATES_OF = {
+    'cutover': (('markdown', 'cutover-report.md.j2'), ('html', 'cutover-report.html.j2')),
+    'rollback': (('markdown', 'rollback-report.md.j2'), ('html', 'rollback-report.html.j2')),
+}
 
 
 def _environment():
@@ -27,6 +33,8 @@ def _environment():
     environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
                               keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=False)
     environment.filters['zip'] = lambda first, *others: list(zip(first, *others))
+    environment.filters['md'] = markdown_cell
+    environment.filters['cell'] = html_cell
     return environment
 
 
@@ -34,7 +42,8 @@ def render(report):
     """{'markdown': text, 'html': text} of ``report`` (what the cutover or rollback role gathered)."""
     view = report_view(report)
     environment = _environment()
-    return dict((kind, environment.get_template(name).render(pchat_report_view=view)) for kind, name in KINDS)
+    return dict((kind, environment.get_template(name).render(pchat_report_view=view))
+                for kind, name in TEMPLATES_OF[view['kind']])
 
 
 def _write(path, text):

@@ -152,7 +152,9 @@ class SupervisedAction(ActionBase):
     def _write_failure_report(self, result, task_vars):
         report = dict(self._templar.template(task_vars['pchat_report_input']))
         report['failure'] = {'phase': task_vars.get('pchat_phase_current') or 'preflight', 'task': self._task.get_name(),
-                             'error': result['msg'], 'interrupted': signame_of(result)}
+                             'error': result['msg'], 'interrupted': signame_of(result),
+                             # the interrupted phase's row in the report: when it began and when it stopped
+                             'started': task_vars.get('pchat_phase_started'), 'at': time.time()}
         report_dir = self._templar.template(task_vars.get('pchat_report_dir') or '~/.pchat-cutover/reports')
         keep_latest = self._templar.template(task_vars.get('pchat_report_keep_latest', True))
         return report_writer.write(report, report_dir, keep_latest=bool(keep_latest))['files']

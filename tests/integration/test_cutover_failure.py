@@ -10,6 +10,7 @@ __metaclass__ = type
 import glob
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -65,6 +66,8 @@ def test_a_failed_phase_is_reported_the_lease_released_and_a_rerun_finishes():
         text = handle.read()
     assert '**FAILED in phase disable**' in text and 'Access is denied.' in text
     assert 'Changed before the failure: nothing.' in text and 'run the cutover again' in text
+    # the failed phase has its row in the Phases table, with its error
+    assert re.search(r'\| 2 \| disable \| [0-9.]+ s \| FAILED \| [^|\n]*Access is denied', text), text
     assert lease_values() == []  # released in `always`: the next run starts without waiting for an expiry
     finished = cutover()
     assert finished.returncode == 0, finished.stdout[-3000:]
