@@ -149,7 +149,10 @@ def plan(facts):
     summary = '%s -> %s (%s owned by %s): left to do: %s; notes: %s' % (
         facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
         ', '.join(left) or 'nothing, verify only', '; '.join(notes) or 'none')
-    return {'phases': phases, 'left': left, 'blockers': blockers, 'notes': notes, 'summary': summary}
+    refusal = ('the cutover of %s cannot start (%d blocker(s), all in the report): %s'
+               % (facts['legacy_pool'], len(blockers), '; '.join(blockers))) if blockers else None
+    return {'phases': phases, 'left': left, 'blockers': blockers, 'notes': notes, 'summary': summary,
+            'refusal': refusal}
 
 
 def resumed_from(facts):

@@ -151,7 +151,8 @@ class Lease(collections.namedtuple('Lease', FIELDS + OPTIONAL_FIELDS)):
                              work=(work or '')[:MAX_WORK_CHARS] or None)
 
     def holder(self):
-        return dict(self._asdict())
+        """The lease as stored (no worker fields while no module works for the run)."""
+        return dict((name, value) for name, value in self._asdict().items() if name in FIELDS or value is not None)
 
     def describe(self):
         text = 'pid %d on %s since %s' % (self.pid, self.host, self.started)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import ldap3
 import pytest
 
-from ansible_collections.pchat.cutover.plugins.module_utils import lease_renewer, local_process
+from ansible_collections.pchat.cutover.plugins.module_utils import local_process
 from ansible_collections.pchat.cutover.plugins.module_utils.lease import LEASE_ATTRIBUTE, parse_generalized_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,16 +91,6 @@ class LabDirectory(object):
         for child in self.children(dn):
             self.delete_tree(child)
         self.conn.delete(dn)
-
-
-def renewers_of(container):
-    """Renewers of leases under ``container``."""
-    return [r for r in lease_renewer.find() if r.lease_dn.lower().endswith(container.lower())]
-
-
-def stop_renewers(container):
-    for renewer in renewers_of(container):
-        lease_renewer.stop(renewer.run)
 
 
 def new_container():
@@ -175,6 +165,7 @@ PLAYBOOK = textwrap.dedent('''\
             name: "{{ unit }}"
             container: "{{ container }}"
             state: released
+            lease: "{{ taken.lease }}"
             bind_password: "{{ lab_bind_password | default(omit) }}"
     ''')
 

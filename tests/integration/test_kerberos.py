@@ -35,7 +35,7 @@ from pypsrp.wsman import WSMan
 from ansible_collections.pchat.cutover.plugins.module_utils.directory import Directory
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from lab.emulator import auth as emulator_auth
-from lease_support import LabDirectory, new_container, process_gone, renewers_of, stop_renewers, wait_until
+from lease_support import LabDirectory, new_container
 from module_runner import run_module
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -480,37 +480,28 @@ def test_modules_run_with_kerberos_for_ldap_and_psrp_and_no_password(krb, kerber
           % (source, pools_took, owners_took))
 
 
-def test_unit_lock_and_its_renewer_work_with_kerberos(krb, ticket_cache):
-    """The lease taken, renewed by the detached renewer (its own GSSAPI binds from the same cache) and released."""
+def test_unit_lock_and_a_module_holding_the_lease_work_with_kerberos(krb, ticket_cache):
+    """The lease taken, held by a module of the run (its lease keeper binds with GSSAPI from the same cache: it
+    renews the lease, naming itself) and released."""
     env = module_environment(krb, ticket_cache)
     container = new_container()
     view = LabDirectory(krb['lab'])
     try:
-        args = {'name': 'gc.contoso.com', 'container': container, 'lease_seconds': 3}
+        args = {'name': 'gc.contoso.com', 'container': container, 'lease_seconds': 30}
         taken = run_module('unit_lock', args, env=env)
         check_module_run(krb, taken, args, env)
         lease_dn = 'CN=gc.contoso.com,%s' % container
         assert view.lease(lease_dn) == taken['holder']
-        renewer = taken['renewer_pid']
-        assert [r.pid for r in renewers_of(container)] == [renewer]
-        with open('/proc/%d/environ' % renewer, 'rb') as handle:
-            renewer_env = dict(item.split(b'=', 1) for item in handle.read().split(b'\0') if b'=' in item)
-        assert renewer_env[b'KRB5CCNAME'] == ticket_cache.encode() and b'PCHAT_BIND_PASSWORD' not in renewer_env
-        seen = [taken['holder']['expires']]
-
-        def renewed_twice():
-            current = view.lease(lease_dn)['expires']
-            if current != seen[-1]:
-                seen.append(current)
-            return len(seen) >= 3
-        assert wait_until(renewed_twice, 10), 'the renewer did not renew over Kerberos: %s' % seen
-        released = run_module('unit_lock', dict(args, state='released'), env=env)
+        time.sleep(1.1)
+        read = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'lease': taken['lease']},
+                          env=env)
+        assert not read.failed, read
+        held = view.lease(lease_dn)
+        assert held['run'] == taken['holder']['run'] and held['expires'] > taken['holder']['expires'] and held['worker']
+        released = run_module('unit_lock', dict(args, state='released', lease=taken['lease']), env=env)
         check_module_run(krb, released, args, env)
         assert released['released'] is True and view.value(lease_dn) is None
-        assert wait_until(lambda: process_gone(renewer), 5)
-        print('\nunit_lock over Kerberos: renewed %s' % ' -> '.join(seen))
     finally:
-        stop_renewers(container)
         view.delete_tree(container)
         view.conn.unbind()
 

@@ -21,15 +21,13 @@ import ldap3
 import pytest
 
 from ansible_collections.pchat.cutover.plugins.module_utils import lease as L
-from ansible_collections.pchat.cutover.plugins.module_utils import lease_renewer, local_process
+from ansible_collections.pchat.cutover.plugins.module_utils import local_process
 from ansible_collections.pchat.cutover.plugins.module_utils.directory_connection import DirectoryConnection
-from lease_support import (
-    Controller, LabDirectory, Playbook, new_container, process_gone, renewers_of, stop_renewers, wait_until, warnings_of,
-)
+from lease_support import Controller, LabDirectory, Playbook, new_container, wait_until, warnings_of
 from module_runner import run_module
 
 UNIT = 'gc.contoso.com'
-LEASE = 6  # seconds: renewed every 2 s
+LEASE = 6  # seconds: a module holding it renews it every 2 s
 ROUNDS = 20  # at least, per race test
 MAX_ROUNDS = 60
 COLLISIONS = 3  # rounds that raced at the server, wanted before stopping after ROUNDS
@@ -43,10 +41,9 @@ def lab_dir(lab):
 @pytest.fixture
 def container(lab_dir):
     """A container of leases of this test's own (created by the first acquire), removed afterwards with its
-    leases; no renewer of it outlives the test."""
+    leases."""
     dn = new_container()
     yield dn
-    stop_renewers(dn)
     lab_dir.delete_tree(dn)
 
 
@@ -83,19 +80,17 @@ def assert_no_secret(lab_dir, *texts):
 # -- one controller --------------------------------------------------------------------------------------------
 def test_acquire_release_and_acquire_again(lab_dir, container):
     taken = acquire(lab_dir, container)
-    assert not taken.failed and taken['changed'] is False, taken
+    assert not taken.failed and taken['changed'] is True, taken  # it wrote to AD (the roles say changed_when: false)
     assert lab_dir.entry(container, ('1.1',)) is not None  # the container was created when missing
     stored = lab_dir.lease(lease_dn(container))
     assert stored == taken['holder']
     assert stored['host'] == socket.gethostname()
     assert stored['pid'] == local_process.os.getpid()  # the holder is the module's parent: this test process
-    renewer = taken['renewer_pid']
-    assert [r.pid for r in renewers_of(container)] == [renewer]
+    assert taken['lease'] == {'unit': UNIT, 'run': stored['run'], 'container': container, 'seconds': LEASE}
 
-    released = acquire(lab_dir, container, state='released')
-    assert released['released'] is True and released['changed'] is False
+    released = acquire(lab_dir, container, state='released', lease=taken['lease'])
+    assert released['released'] is True and released['changed'] is True
     assert lab_dir.value(lease_dn(container)) is None
-    assert wait_until(lambda: process_gone(renewer), 5), 'the renewer did not exit after the release'
 
     again = acquire(lab_dir, container)
     assert not again.failed and again['holder']['run'] != taken['holder']['run']
@@ -103,33 +98,33 @@ def test_acquire_release_and_acquire_again(lab_dir, container):
     assert_no_secret(lab_dir, taken.stdout, taken.stderr, released.stdout, again.stdout, json.dumps(stored))
 
 
-def test_a_second_acquire_by_the_same_run_reuses_the_lease_and_its_renewer(lab_dir, container):
+def test_the_same_run_renews_with_its_handle_and_a_second_unit_of_the_run_is_refused(lab_dir, container):
     first = acquire(lab_dir, container)
+    time.sleep(1.1)
+    renewed = acquire(lab_dir, container, lease=first['lease'])  # a phase boundary of the same run
+    assert not renewed.failed and renewed['holder']['run'] == first['holder']['run']
+    assert renewed['holder']['expires'] > first['holder']['expires']
+    # the same ansible-playbook without the handle: another inventory host naming the same legacy pool
     second = acquire(lab_dir, container)
-    assert second['reused'] is True and second['holder']['run'] == first['holder']['run']
-    assert second['renewer_pid'] == first['renewer_pid']
-    assert len(renewers_of(container)) == 1
-    # its renewer killed (say by an OOM kill): the next acquire renews the lease and starts another
-    lease_renewer.stop(first['holder']['run'])
-    third = acquire(lab_dir, container)
-    assert third['reused'] is True and third['renewer_pid'] != first['renewer_pid']
-    assert third['holder']['expires'] >= first['holder']['expires']
-    assert [r.pid for r in renewers_of(container)] == [third['renewer_pid']]
+    assert second.failed and 'named by two inventory hosts of this same ansible-playbook run' in second['msg']
+    assert lab_dir.lease(lease_dn(container))['run'] == first['holder']['run']
 
 
 def test_release_twice_and_release_of_nothing_are_harmless(lab_dir, container):
     nothing = acquire(lab_dir, container, state='released')
     assert nothing['released'] is False and nothing['holder'] is None and not nothing.failed
-    acquire(lab_dir, container)
-    assert acquire(lab_dir, container, state='released')['released'] is True
-    assert acquire(lab_dir, container, state='released')['released'] is False
+    taken = acquire(lab_dir, container)
+    assert acquire(lab_dir, container, state='released', lease=taken['lease'])['released'] is True
+    assert acquire(lab_dir, container, state='released', lease=taken['lease'])['released'] is False
 
 
-def test_check_mode_takes_the_lease_too(lab_dir, container):
+def test_check_mode_reads_and_says_what_it_would_do(lab_dir, container):
     preview = acquire(lab_dir, container, check_mode=True)
-    assert not preview.failed and lab_dir.lease(lease_dn(container)) == preview['holder']
-    assert acquire(lab_dir, container, state='released', check_mode=True)['released'] is True
-    assert lab_dir.value(lease_dn(container)) is None
+    assert not preview.failed and preview['changed'] is True and preview['holder'] is None
+    assert lab_dir.entry(lease_dn(container), ('1.1',)) is None  # nothing written (the roles run it for real)
+    taken = acquire(lab_dir, container)
+    release = acquire(lab_dir, container, state='released', lease=taken['lease'], check_mode=True)
+    assert release['released'] is True and lab_dir.lease(lease_dn(container)) == taken['holder']
 
 
 def test_two_spellings_of_one_pool_share_one_lease(lab_dir, container, controllers):
@@ -139,21 +134,36 @@ def test_two_spellings_of_one_pool_share_one_lease(lab_dir, container, controlle
     assert refused.get('failed') and 'unit gc.contoso.com is locked' in refused['msg']
 
 
-def test_renewal_extends_the_lease_while_the_holder_lives(lab_dir, container):
+def test_a_module_given_the_lease_holds_it_while_it_works(lab_dir, container):
+    """The lease keeper: a module of the run renews the lease before it does anything, naming itself the worker,
+    and then every third of its length while it works."""
     taken = acquire(lab_dir, container)
-    first = taken['holder']['expires']
-    seen = [first]
+    time.sleep(1.1)
+    read = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'lease': taken['lease']},
+                      env=lab_dir.env)
+    assert not read.failed, read
+    held = lab_dir.lease(lease_dn(container))
+    assert held['run'] == taken['holder']['run'] and held['expires'] > taken['holder']['expires']
+    assert held['worker'] != held['pid']  # the module's own pid
 
-    def extended_twice():
-        current = lab_dir.lease(lease_dn(container))['expires']
-        if current != seen[-1]:
-            seen.append(current)
-        return len(seen) >= 3
-    assert wait_until(extended_twice, 3 * LEASE), 'expires did not move: %s' % seen
-    assert seen == sorted(seen) and lab_dir.lease(lease_dn(container))['run'] == taken['holder']['run']
-    # still ours after more than one lease length: another controller would be refused now
-    assert L.parse_time(seen[-1]) > lab_dir.now()
-    print('\nrenewal: expires %s' % ' -> '.join(seen))
+
+def test_a_module_of_a_run_that_lost_the_unit_writes_nothing(lab_dir, container):
+    """The fence: the lease expired and another run took the unit over; a module of the first run, handed the old
+    run id, stops before its first write (here: the delete of a user) and names who holds the unit now."""
+    taken = acquire(lab_dir, container)
+    other = L.Lease.new('ctl-other', 4242, lab_dir.now(), 300).encode()
+    lab_dir.set_value(lease_dn(container), other)  # as if another run had taken it over after an expiry
+    name = 'pyfence%d' % local_process.os.getpid()
+    dn = 'CN=%s,CN=Users,DC=contoso,DC=com' % name
+    assert lab_dir.conn.add(dn, ['top', 'person', 'organizationalPerson', 'user'], {'sAMAccountName': name[:20]}), \
+        lab_dir.conn.result
+    try:
+        stale = run_module('directory_user', {'dn': dn, 'state': 'absent', 'lease': taken['lease']}, env=lab_dir.env)
+        assert stale.failed and "no longer this run's" in stale['msg'] and 'pid 4242 on ctl-other' in stale['msg']
+        assert lab_dir.entry(dn, ('1.1',)) is not None  # not deleted
+        assert lab_dir.value(lease_dn(container)) == other  # and the lease left as the other run holds it
+    finally:
+        lab_dir.conn.delete(dn)
 
 
 def test_a_live_holder_is_refused_with_a_message_that_names_it(lab_dir, container, controllers):
@@ -189,17 +199,17 @@ def test_the_default_container_is_created_under_program_data(lab_dir):
         assert not taken.failed, taken
         assert taken['lease_dn'] == 'CN=%s,%s' % (unit, default)
         assert lab_dir.lease(taken['lease_dn'])['run'] == taken['holder']['run']
-        assert run_module('unit_lock', dict(args, state='released'), env=lab_dir.env)['released'] is True
+        assert run_module('unit_lock', dict(args, state='released', lease=taken['lease']),
+                          env=lab_dir.env)['released'] is True
     finally:
-        stop_renewers(default)
         lab_dir.conn.delete('CN=%s,%s' % (unit, default))
         if not existed:
             lab_dir.conn.delete(default)
 
 
 def test_a_value_that_is_not_a_lease_fails_closed(lab_dir, container):
-    acquire(lab_dir, container)
-    acquire(lab_dir, container, state='released')
+    taken = acquire(lab_dir, container)
+    acquire(lab_dir, container, state='released', lease=taken['lease'])
     lab_dir.set_value(lease_dn(container), 'maintenance by jdoe, password %s' % lab_dir.password)
     refused = acquire(lab_dir, container)
     assert refused.failed and 'not a pchat.cutover lease' in refused['msg'] and lease_dn(container) in refused['msg']
@@ -396,28 +406,19 @@ def start_holding_playbook(lab_dir, tmp_path, container):
     held = wait_until(lambda: lab_dir.lease(lease_dn(container)), 60, 0.2)
     assert held, playbook.output()[-3000:]
     assert held['pid'] == playbook.proc.pid and held['host'] == socket.gethostname()  # the real ansible-playbook
-    renewer = wait_until(lambda: [r for r in renewers_of(container) if r.run == held['run']], 10)
-    assert renewer, 'no renewer for %s' % held
     # the lock task is over (its module returned) and the run is at work
     assert playbook.at_work(), playbook.output()[-3000:]
-    return playbook, held, renewer[0].pid
+    return playbook, held
 
 
 def test_a_killed_run_is_taken_over_after_expiry_by_another_controller(lab_dir, container, controllers, tmp_path):
     other = controllers('ctl-b')
-    playbook, held, renewer = start_holding_playbook(lab_dir, tmp_path, container)
+    playbook, held = start_holding_playbook(lab_dir, tmp_path, container)
     try:
-        renewed = wait_until(lambda: lab_dir.lease(lease_dn(container))['expires'] > held['expires'] and
-                             lab_dir.lease(lease_dn(container)), 2 * LEASE)
-        assert renewed, 'the lease was not renewed while ansible-playbook ran'
         playbook.kill()
         killed = time.monotonic()
     finally:
         playbook.close()
-    assert wait_until(lambda: process_gone(renewer), 5), 'the renewer outlived its holder'
-    renewer_gone = time.monotonic() - killed
-    last = lab_dir.lease(lease_dn(container))  # the renewer may have renewed once more before it noticed
-
     early = other.run(lock(container))['result']  # another host cannot see that the holder died: it waits
     assert early.get('failed') and 'pid %d on %s' % (held['pid'], held['host']) in early['msg']
 
@@ -427,19 +428,18 @@ def test_a_killed_run_is_taken_over_after_expiry_by_another_controller(lab_dir, 
     taken = wait_until(taken_over, LEASE + 10, 0.5)
     latency = time.monotonic() - killed
     assert taken, 'not taken over within %d s of the kill' % (LEASE + 10)
-    assert taken['stale_holder'] == last and taken['takeover'] == 'expired'
-    assert L.parse_time(taken['holder']['started']) >= L.parse_time(last['expires'])  # not before it expired
+    assert taken['stale_holder'] == held and taken['takeover'] == 'expired'
+    assert L.parse_time(taken['holder']['started']) >= L.parse_time(held['expires'])  # not before it expired
     warning = ' '.join(warnings_of(taken))
     assert 'took over the lease of unit gc.contoso.com from pid %d on %s (since %s)' % (
         held['pid'], held['host'], held['started']) in warning
     assert latency <= LEASE + 4
     assert_no_secret(lab_dir, playbook.output(), json.dumps(taken))
-    print('\nkilled holder: renewer gone %.1f s after the kill; taken over by ctl-b %.1f s after the kill (lease %d s)'
-          % (renewer_gone, latency, LEASE))
+    print('\nkilled holder: taken over by ctl-b %.1f s after the kill (lease %d s)' % (latency, LEASE))
 
 
 def test_a_killed_run_is_taken_over_at_once_on_the_same_host(lab_dir, container, tmp_path):
-    playbook, held, renewer = start_holding_playbook(lab_dir, tmp_path, container)
+    playbook, held = start_holding_playbook(lab_dir, tmp_path, container)
     playbook.kill()
     killed = time.monotonic()
     playbook.close()
@@ -449,42 +449,16 @@ def test_a_killed_run_is_taken_over_at_once_on_the_same_host(lab_dir, container,
     assert taken['takeover'] == 'dead' and taken['stale_holder']['pid'] == held['pid']
     assert any('from pid %d on %s' % (held['pid'], held['host']) in w and 'no longer running' in w
                for w in warnings_of(taken))
-    assert L.parse_time(taken['holder']['started']) < L.parse_time(taken['stale_holder']['expires'])  # before expiry
-    assert wait_until(lambda: process_gone(renewer), 5)
     assert latency < 5
     print('\nkilled holder on the same host: taken over %.1f s after the kill' % latency)
 
 
-def test_the_playbook_releases_and_its_renewer_exits(lab_dir, container, tmp_path):
-    playbook, held, renewer = start_holding_playbook(lab_dir, tmp_path, container)
+def test_the_playbook_releases_its_lease(lab_dir, container, tmp_path):
+    playbook, _held = start_holding_playbook(lab_dir, tmp_path, container)
     try:
         assert playbook.finish() == 0, playbook.output()[-3000:]
     finally:
         playbook.close()
     assert lab_dir.value(lease_dn(container)) is None
-    assert wait_until(lambda: process_gone(renewer), 5)
     assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in playbook.output()  # -vvv printed the module arguments
     assert_no_secret(lab_dir, playbook.output())
-
-
-def test_the_renewer_exits_when_the_lease_is_no_longer_its_runs(lab_dir, container):
-    taken = acquire(lab_dir, container)
-    renewer = taken['renewer_pid']
-    other = L.Lease.new('ctl-other', 4242, lab_dir.now(), 300).encode()
-    lab_dir.set_value(lease_dn(container), other)  # as if another run had taken it over
-    started = time.monotonic()
-    assert wait_until(lambda: process_gone(renewer), LEASE / 3.0 + 3), 'the renewer outlived its lease'
-    assert lab_dir.value(lease_dn(container)) == other  # its failed swap changed nothing
-    print('\nrenewer gone %.1f s after its lease was taken' % (time.monotonic() - started))
-
-
-def test_a_renewer_that_cannot_connect_fails_to_start_and_leaves_nothing_behind(lab_dir, container):
-    value = L.Lease.new(socket.gethostname(), local_process.os.getpid(), lab_dir.now(), 300).encode()
-    wrong = 'Wrong-Pa55word-%d' % local_process.os.getpid()
-    connection = dict(ldap_url=lab_dir.env['PCHAT_LDAP_URL'], bind_dn=lab_dir.env['PCHAT_BIND_DN'],
-                      bind_password=wrong, ca_file=lab_dir.env['PCHAT_CA_FILE'], validate_certs=True, timeout=5)
-    with pytest.raises(L.PchatError) as info:
-        lease_renewer.start(connection, lease_dn(container), value, LEASE, local_process.os.getpid(), 15)
-    assert 'did not start' in info.value.msg and 'rejected the credentials' in info.value.msg
-    assert wrong not in info.value.msg
-    assert lease_renewer.find(json.loads(value)['run']) == []

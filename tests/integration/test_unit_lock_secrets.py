@@ -2,8 +2,7 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The unit lock never records or prints a command line or a secret: a password given with ``-e`` or in the
-environment is not in the task output (at -vvv), the lease value, the renewer's command line, environment or open
-files, nor any file of the run; a holder record that carries a command line (written by something else) is never
+environment is not in the task output (at -vvv), the lease value, nor any file of the run; a holder record that carries a command line (written by something else) is never
 echoed when it is named.
 
 The lease lives in the directory now, so this needs the lab (it was tests/unit/test_unit_lock_secrets.py when the
@@ -23,7 +22,7 @@ import pytest
 
 from ansible_collections.pchat.cutover.plugins.module_utils import lease as L
 from ansible_collections.pchat.cutover.plugins.module_utils import local_process
-from lease_support import ROOT, LabDirectory, Playbook, new_container, renewers_of, stop_renewers, wait_until, warnings_of
+from lease_support import ROOT, LabDirectory, Playbook, new_container, wait_until, warnings_of
 from module_runner import run_module
 
 UNIT = 'gc.contoso.com'
@@ -40,7 +39,6 @@ def lab_dir(lab):
 def container(lab_dir):
     dn = new_container()
     yield dn
-    stop_renewers(dn)
     lab_dir.delete_tree(dn)
 
 
@@ -55,15 +53,6 @@ def secrets_of(lab_dir):
 def assert_clean(lab_dir, what, text):
     for secret in secrets_of(lab_dir):
         assert secret not in (text or ''), 'a secret is in %s' % what
-
-
-def renewer_view(pid):
-    """What anyone on the host can see of the renewer: ps, its command line, environment and open files."""
-    ps = subprocess.run(['ps', '-ww', '-o', 'args=', '-p', str(pid)], capture_output=True, text=True, check=False)
-    with open('/proc/%d/environ' % pid, 'rb') as handle:
-        environ = handle.read().decode('utf-8', 'replace')
-    fds = dict((fd, os.readlink('/proc/%d/fd/%s' % (pid, fd))) for fd in os.listdir('/proc/%d/fd' % pid))
-    return ps.stdout, ' '.join(local_process.argv(pid)), environ, fds
 
 
 def files_under(path, since=0.0, skip=()):
@@ -85,27 +74,18 @@ def hold_with_playbook(lab_dir, tmp_path, container, env, extra):
     playbook = Playbook(tmp_path, env, UNIT, container, 30, extra=extra)
     held = wait_until(lambda: lab_dir.lease(lease_dn(container)), 60, 0.2)
     assert held, playbook.output()[-3000:]
-    renewers = wait_until(lambda: renewers_of(container), 10)
-    assert renewers and renewers[0].run == held['run']
-    assert playbook.at_work(), playbook.output()[-3000:]  # the renewer has detached
-    return playbook, renewers[0].pid
+    assert playbook.at_work(), playbook.output()[-3000:]
+    return playbook
 
 
-def test_a_password_given_with_extra_vars_is_in_no_output_lease_renewer_or_file(lab_dir, container, tmp_path):
+def test_a_password_given_with_extra_vars_is_in_no_output_lease_or_file(lab_dir, container, tmp_path):
     since = time.time() - 1
     env = dict(lab_dir.env, PCHAT_BIND_PASSWORD=None)  # the bind password only through -e
     extra = ['-e', 'lab_bind_password=%s' % lab_dir.password, '-e', 'pchat_psrp_password=%s' % PSRP_SECRET]
-    playbook, renewer = hold_with_playbook(lab_dir, tmp_path, container, env, extra)
+    playbook = hold_with_playbook(lab_dir, tmp_path, container, env, extra)
     try:
-        ps, argv, environ, fds = renewer_view(renewer)
-        assert 'pchat.cutover-lease-renewer' in ps  # it is the renewer we look at
-        for what, text in (('ps', ps), ('its command line', argv), ('its environment', environ),
-                           ('the lease', lab_dir.value(lease_dn(container)))):
-            assert_clean(lab_dir, what, text)
+        assert_clean(lab_dir, 'the lease', lab_dir.value(lease_dn(container)))
         assert sorted(json.loads(lab_dir.value(lease_dn(container)))) == ['expires', 'host', 'pid', 'run', 'started']
-        # stdin, stdout and stderr on /dev/null, the rest sockets (the LDAP connection): no file it could write to
-        assert all(fds[fd] == '/dev/null' for fd in ('0', '1', '2')), fds
-        assert all(target.startswith('socket:') for fd, target in fds.items() if fd not in ('0', '1', '2')), fds
         assert playbook.finish() == 0, playbook.output()[-3000:]
     finally:
         playbook.close()
@@ -124,20 +104,6 @@ def test_a_password_given_with_extra_vars_is_in_no_output_lease_renewer_or_file(
             checked += 1
     assert checked >= 2  # the playbook and its go-on file at least: the scan saw this run's files
     print('\n%d files written during the run checked' % checked)
-
-
-def test_a_password_in_the_environment_does_not_reach_the_renewer(lab_dir, container, tmp_path):
-    assert lab_dir.env['PCHAT_BIND_PASSWORD'] == lab_dir.password
-    playbook, renewer = hold_with_playbook(lab_dir, tmp_path, container, lab_dir.env, [])
-    try:
-        ps, argv, environ, _fds = renewer_view(renewer)
-        assert 'PCHAT_' not in environ
-        for what, text in (('ps', ps), ('its command line', argv), ('its environment', environ)):
-            assert_clean(lab_dir, what, text)
-        assert playbook.finish() == 0
-    finally:
-        playbook.close()
-    assert_clean(lab_dir, 'the -vvv output', playbook.output())
 
 
 def holder_with_a_command_line(lab_dir, host, expired):

@@ -193,7 +193,7 @@ def test_a_cutover_again_after_a_rollback_migrates_what_users_posted_meanwhile(f
     lab.assert_cut_over(UNIT)  # every legacy room and message, the one posted meanwhile too, exactly once
     found = [(r, m) for r in lab.rooms(UNIT.target) for m in lab.messages(UNIT.target, r) if m['body'] == text]
     assert [m['sender'].lower() for _r, m in found] == [sender.lower()], (room, sender, found)
-    rollback_reports = glob.glob(os.path.join(lab.report_dir, '%s-*-run.md' % UNIT.host))
+    rollback_reports = glob.glob(os.path.join(lab.report_dir, '%s-*-rollback.md' % UNIT.host))
     assert any('Rollback' in open(path).read() for path in rollback_reports)
 
 
