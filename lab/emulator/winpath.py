@@ -102,6 +102,8 @@ def exists(lab_dir, path, path_type='Any'):
     if path_type == 'Container':
         return os.path.isdir(current)
     return os.path.exists(current)
+
+
 class Located(object):
     """A Windows path resolved on the lab's disks: ``local`` (the local path; components that exist are matched
     without regard to case), ``windows`` (the path as Windows would show it: the caller's root, on-disk names for

@@ -377,8 +377,8 @@ def describe_kinds(kinds):
     """'warnings accepted: 13 room_renamed, 2 category_flattened' (most first), or 'no warnings'."""
     if not kinds:
         return 'no warnings'
-    return 'warnings accepted: %s' % ', '.join('%d %s' % (count, kind) for kind, count in
-                                                sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+    ordered = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    return 'warnings accepted: %s' % ', '.join('%d %s' % (count, kind) for kind, count in ordered)
 
 
 def gate(errors, warnings, accepted):

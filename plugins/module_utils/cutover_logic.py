@@ -115,7 +115,7 @@ def plan(facts):
                      % (sip, resumed))
     if migration.get('superseded') and phases['migrate']:
         notes.append('a rollback started the legacy pool again after the last migration: this run exports and imports '
-                      'anew (the import overwrites what the first one wrote on %s, by name)' % facts['target_pool'])
+                     'anew (the import overwrites what the first one wrote on %s, by name)' % facts['target_pool'])
     if target is not None:
         # the migrate phase stops the target's chat services for the import: whatever state it is in now, they are
         # started again after it

@@ -266,9 +266,10 @@ class MigrationBackend(object):
         source, _target = self.require_pools()
         if source['state'] in ('stopped', 'disabled') or self.record['steps']:
             # too late to rehearse before the disable: the migrate phase's own -WhatIf gate decides now
-            outcome['skipped'] = ('the migration has begun (recorded steps: %s)' % ', '.join(sorted(self.record['steps']))
-                                  if self.record['steps'] else 'the legacy pool %s is already %s' % (self.source,
-                                                                                                 source['state']))
+            if self.record['steps']:
+                outcome['skipped'] = 'the migration has begun (recorded steps: %s)' % ', '.join(sorted(self.record['steps']))
+            else:
+                outcome['skipped'] = 'the legacy pool %s is already %s' % (self.source, source['state'])
             return outcome
         started = time.time()
         try:

@@ -135,6 +135,8 @@ class Stopped(PchatError):
                                                     'seconds': round(seconds, 1)})
         self.reason = reason
         self.ended = ended
+
+
 class Credential(object):
     """A user name and password to send as a PSCredential parameter (its password a SecureString: the session
     exchanges keys with the front end first, as MS-PSRP requires). It never shows the password."""

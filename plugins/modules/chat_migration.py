@@ -29,12 +29,12 @@ description:
   - Disabled rooms are not migrated - an export from a Group Chat database leaves them out, as the guide intends
     (re-enable a room on the legacy pool to migrate it).
   - Export and import run as long cmdlets - their progress is shown while they work - and when the operator stops the
-    run (Ctrl-C, SIGTERM) they are stopped on the front end: the task fails saying whether the front end confirmed
-    the stop, and that the import's outcome is unknown (run again: the import overwrites by name). Before the import
+    run (Ctrl-C, SIGTERM) they are stopped on the front end. The task then fails saying whether the front end confirmed
+    the stop, and that the import's outcome is unknown (run again, the import overwrites by name). Before the import
     is sent, O(record_file) names the runspace pool it runs in; if this process dies while it works, the next run
     closes that runspace pool on the front end (which stops what still runs there) before importing again.
   - O(state=superseded) marks the recorded migration as no longer current (a rollback started the legacy pool
-    again, so users post there): the next run with O(state=present) backs up, exports, checks and imports anew.
+    again, so users post there); the next run with O(state=present) backs up, exports, checks and imports anew.
 author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:

@@ -17,8 +17,8 @@ description:
     -AsBytes), which changes nothing) and predicts the import with Lync's documented conversions - flattened
     categories, prefixed room names, names over 256 characters, root managers, invitations, federated users and
     principals not provisioned in AD - as blockers (errors the import would report) and warnings by kind.
-  - With O(rehearse), it also rehearses the migration before anything changes, while the legacy pool still runs:
-    C(Export-CsPersistentChatData) of the Group Chat database to a scratch file in O(export_dir)
+  - With O(rehearse), it also rehearses the migration before anything changes, while the legacy pool still runs.
+    It runs C(Export-CsPersistentChatData) of the Group Chat database to a scratch file in O(export_dir)
     (C(<source pool>-rehearsal.zip), overwritten by the next rehearsal, removed after it on the WinRM path), then
     C(Import-CsPersistentChatData -WhatIf) of that file into the Persistent Chat pool. Every error, every warning of a
     kind not in O(accept_warnings), and a SQL instance the front end cannot reach from the remote session (the second

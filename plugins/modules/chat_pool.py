@@ -82,7 +82,9 @@ summary:
     cutover report).
   returned: always
   type: str
-  sample: 'made 7 service change(s) on gc.contoso.com, leaving it disabled: stop LyncGroupChatChannel on gc01.contoso.com (start mode disabled); stop LyncGroupChatCompliance on gc01.contoso.com (start mode disabled); stop LyncGroupChatLookup on gc01.contoso.com (start mode disabled) and 4 more'
+  sample: >-
+    made 7 service change(s) on gc.contoso.com, leaving it disabled: stop LyncGroupChatChannel on gc01.contoso.com
+    (start mode disabled); stop LyncGroupChatLookup on gc01.contoso.com (start mode disabled) and 5 more
 pool:
   description: The pool as the task leaves it (in check mode, as it would), shaped as in M(pchat.cutover.chat_pool_info).
   returned: success

@@ -35,7 +35,7 @@ options:
   similar:
     description:
       - For each URI nobody owns, also list up to five SIP-enabled users whose URI starts with the same three letters
-        in the same domain (RV(owners) C(similar)): the likely intended URI when one was mistyped. One more search per
+        in the same domain (RV(owners) C(similar)), the likely intended URI when one was mistyped. One more search per
         such URI.
     type: bool
     default: false

@@ -16,15 +16,15 @@ description:
     never both hold it.
   - The lease is one object per unit (class C(container), CN = the unit name) under O(container); its single-valued
     C(adminDescription) holds the holder as JSON (C(host), C(pid) of the run's C(ansible-playbook), C(started),
-    C(expires), C(run): a random id, and while a module of the run works, C(worker) and C(work): that module's pid
-    and what it is doing). Each change is one LDAP modify the directory checks and applies atomically; taking a free
+    C(expires), C(run) (a random id) and, while a module of the run works, C(worker) and C(work) (that module's pid
+    and what it is doing)). Each change is one LDAP modify the directory checks and applies atomically; taking a free
     lease adds the value (refused if there is one), taking over an expired one deletes the exact old value and adds
     the new one in the same modify (refused if another run got there first). Times are the directory's clock.
-  - Taking the lease returns its handle (RV(lease)): the unit, the run's id, the container and the lease length.
+  - Taking the lease returns its handle (RV(lease)), that is the unit, the run's id, the container and the lease length.
     The C(cutover) and C(rollback) roles hand it to every module of the run (option O(lease), through
-    C(module_defaults)); each module then holds the lease while it works (it renews it at once and then every third
-    of O(lease_seconds)) and stops, writing nothing, if the run lost it. No process renews the lease between tasks:
-    a run whose process is gone stops renewing it.
+    C(module_defaults)). Each module then holds the lease while it works (it renews it at once and then every third
+    of O(lease_seconds)) and stops, writing nothing, if the run lost it. No process renews the lease between tasks,
+    so a run whose process is gone stops renewing it.
   - Given O(lease) (a renewal by the same run), O(state=acquired) extends the run's lease; O(state=released) deletes
     it. Without O(lease), O(state=released) releases a lease held by this host's C(ansible-playbook) (its pid).
   - A live holder makes the task fail at once, naming the unit, the holder's host, pid and start time and when its
@@ -99,7 +99,7 @@ notes:
   - The holder is identified by its run id; its host name and C(ansible-playbook) pid tell a crashed holder on the
     same host at once (through C(/proc); elsewhere a crashed holder is taken over once its lease expired).
     Controllers must have distinct host names (AWX job pods do).
-  - Two inventory hosts of one run that name the same legacy pool are refused: the second one's lease is held by the
+  - Two inventory hosts of one run that name the same legacy pool are refused, the second one's lease being held by the
     same run.
 seealso:
   - name: Reliability and the lease protocol
