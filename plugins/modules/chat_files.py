@@ -27,6 +27,7 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.files
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
 attributes:
   check_mode:

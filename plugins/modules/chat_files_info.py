@@ -21,6 +21,7 @@ author:
 extends_documentation_fragment:
   - pchat.cutover.files
   - pchat.cutover.platform
+  - pchat.cutover.lease
   - pchat.cutover.directory
   - pchat.cutover.info_module
 options:

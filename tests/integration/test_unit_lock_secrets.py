@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The unit lock never records or prints a command line or a secret: a password given with ``-e`` or in the
-environment is not in the task output (at -vvv), the lease value, nor any file of the run; a holder record that carries a command line (written by something else) is never
-echoed when it is named.
+environment is not in the task output (at -vvv), the lease value, nor any file of the run; a holder record that
+carries a command line (written by something else) is never echoed when it is named.
 
 The lease lives in the directory now, so this needs the lab (it was tests/unit/test_unit_lock_secrets.py when the
 lock was a local file)."""
@@ -14,14 +14,12 @@ __metaclass__ = type
 import datetime
 import json
 import os
-import subprocess
 import time
 import uuid
 
 import pytest
 
 from ansible_collections.pchat.cutover.plugins.module_utils import lease as L
-from ansible_collections.pchat.cutover.plugins.module_utils import local_process
 from lease_support import ROOT, LabDirectory, Playbook, new_container, wait_until, warnings_of
 from module_runner import run_module
 

@@ -6,7 +6,7 @@
 Each kill is triggered by the run reaching the named point - the emulator's hold line of a cmdlet stopped inside
 its work, the request log, or a hook line of the module paused right after an LDAP write - and lands while the run
 is held there: the test then shows, from the lab's own view, that the step had started and not finished. The run
-is killed as a controller crash kills it (SIGKILL to its process group and to the async import Ansible runs in a
+is killed as a controller crash kills it (SIGKILL to its process group and to Ansible's workers and modules, in a
 session of its own). Then the cutover is run again and must complete: it takes the killed run's lease over with a
 warning naming it, every room and message is on the target exactly once, the SIP URI has one owner (the legacy
 endpoint), the backup exists (tests/lab_checks.py).

@@ -18,7 +18,7 @@ import sys
 
 import pytest
 
-from support import TESTS, UNIT, Run, assert_took_over, cmdline, kill_at_hook
+from support import TESTS, UNIT, Run, assert_took_over, kill_at_hook
 
 sys.path.insert(0, TESTS)
 from module_runner import run_module  # noqa: E402 pylint: disable=wrong-import-position
@@ -56,11 +56,11 @@ def cut_over(fresh_lab):
 
 # -- the points: each starts a rollback, kills it there, and shows where it landed --------------------------------
 def taking_the_lease(lab):
-    """unit_lock paused right after its LDAP write took the lease, before it starts the lease's renewer."""
+    """unit_lock paused right after its LDAP write took the lease, before it returns the lease's handle."""
     run, _line = kill_at_hook(lab, 'rollback', kind='ldap', ops=['add', 'modify'], dn=LEASE_DN)
     lease = lab.lease(UNIT)
-    assert lease['pid'] == run.pid
-    assert not [p for p in os.listdir('/proc') if p.isdigit() and lease['run'] in cmdline(p)]  # no renewer yet
+    assert lease['pid'] == run.pid and 'worker' not in lease  # taken, and no module of the run has worked yet
+    assert not run.reported("Take the unit's lease")
     assert len(lab.owners(UNIT.sip)) == 1 and 'contact' in lab.owners(UNIT.sip)[0][1]  # nothing else done
     return run
 
