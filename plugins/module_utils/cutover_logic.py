@@ -150,7 +150,7 @@ def plan(facts):
         facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
         ', '.join(left) or 'nothing, verify only', '; '.join(notes) or 'none')
     refusal = ('the cutover of %s cannot start (%d blocker(s), all in the report): %s'
-               % (facts['legacy_pool'], len(blockers), '; '.join(blockers))) if blockers else None
+               % (facts['legacy_pool'], len(blockers), '; '.join(blockers))) if blockers else ''
     return {'phases': phases, 'left': left, 'blockers': blockers, 'notes': notes, 'summary': summary,
             'refusal': refusal}
 
