@@ -22,6 +22,11 @@ def _policy_map(policies):
     return dict((p['identity'].strip().lower(), p.get('enabled')) for p in policies or [])
 
 
+def _listed_identity(policies, identity):
+    """The identity as Get-CsPersistentChatPolicy spells it ('site:Redmond', not the topology's case)."""
+    return next((p['identity'].strip() for p in policies if p['identity'].strip().lower() == identity.lower()), identity)
+
+
 def managing_policy(user, policies, sites):
     """(identity of the policy that manages ``user``, EnablePersistentChat: True, False or None when unknown).
 
@@ -39,7 +44,7 @@ def managing_policy(user, policies, sites):
             if site is None:
                 return 'the site policy of %s' % pool, None
             if site.lower() in known:
-                return site, known[site.lower()]
+                return _listed_identity(policies, site), known[site.lower()]
     if 'global' in known:
         return 'Global', known['global']
     return 'Global', False  # no global policy listed: Lync's default, Persistent Chat off

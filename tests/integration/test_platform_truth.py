@@ -108,9 +108,12 @@ def test_a_site_policy_manages_users_without_a_per_user_one(migration, observer)
     observer.store_execute("DELETE FROM user_policies")
     info = migration.info()
     policies = info['member_policies']
-    # lab users are homed on no Registrar pool (docs/lab.md): the global policy manages them, not the site's
-    assert policies['enabled'] == 0 and all(text.endswith('(Global)') for text in policies['without'])
-    assert info.requests.count('Get-CsPool') == 0  # no homed user: no site to read
+    # lab users are homed on lyncpool.contoso.com, in site Redmond (docs/lab.md): the site's policy manages them
+    assert policies['enabled'] == policies['checked'] > 0 and not policies['without'], policies
+    assert info.requests.count('Get-CsPool') >= 1  # the home pool's site is read from the topology
+    observer.store_execute("UPDATE chat_policies SET enable_persistent_chat = 0 WHERE identity = 'site:Redmond'")
+    policies = migration.info()['member_policies']
+    assert policies['enabled'] == 0 and all(text.endswith('(site:Redmond)') for text in policies['without']), policies
 
 
 # -- decisions on an error's identity --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_the_managing_policy_per_user_then_site_then_global():
         'tag:PersistentChatUsers', True)
     assert chat_policy.managing_policy(user('sip:a'), LAB, {}) == ('Global', False)
     assert chat_policy.managing_policy(user('sip:a', registrar='lyncpool.contoso.com'), with_site, sites) == (
-        'site:redmond', True)
+        'site:Redmond', True)  # as the policy list spells it
     assert chat_policy.managing_policy(user('sip:a', registrar='other.contoso.com'), with_site, sites)[1] is None
     assert chat_policy.managing_policy(user('sip:a', 'Gone'), LAB, {}) == ('tag:Gone', None)  # not listed
     assert chat_policy.managing_policy(user('sip:a'), [], {}) == ('Global', False)  # Lync's default
