@@ -448,9 +448,11 @@ def _rooms(report, preview):
     target = report.get('target_pool')
     after, before = _pool(report.get('after'), target), _pool(report.get('before'), target)
     predicted = _get(report, 'before', 'migration', 'preview', 'counts', 'rooms')
-    if not preview and after is not None and 'rooms' in after:
-        source = ('as preflight read them (no phase of this run changed anything)'
-                  if report.get('after') == report.get('before') else 'as verify read them after the run')
+    changed = any(record.get('changed') for record in report.get('phases') or [])
+    if not preview and not changed and before is not None and 'rooms' in before:
+        source, rooms = 'as preflight read them (no phase of this run changed anything)', before['rooms']
+    elif not preview and after is not None and 'rooms' in after:
+        source = 'as verify read them after the run'
         rooms = after['rooms']
     elif before is not None and 'rooms' in before:
         source = 'as preflight read them before the %s' % ('preview\'s plan' if preview else 'run\'s first change')
