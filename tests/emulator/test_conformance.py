@@ -437,9 +437,10 @@ CHANGING = {
     'Copy-Item': [('Copy-Item', {'LiteralPath': [LEGACY_FILES + '\\Sales'], 'Destination': FILE_STORE_SHARE,
                                  'Recurse': None, 'Force': None})],
     'New-Item': [('New-Item', {'Path': [FILE_STORE_SHARE + '\\conformance'], 'ItemType': 'Directory'})],
+    'Remove-Item': [('Remove-Item', {'LiteralPath': [LEGACY_FILES + '\\readme.txt']})],  # the rehearsal's clean-up
 }
 # The FileSystem provider names its operations in words of its own (PowerShell 4.0).
-OPERATION_WORDS = {'Copy-Item': 'Copy Directory', 'New-Item': 'Create Directory'}
+OPERATION_WORDS = {'Copy-Item': 'Copy Directory', 'New-Item': 'Create Directory', 'Remove-Item': 'Remove File'}
 LYNC_CHANGING = sorted(n for n in CHANGING if all_specs()[n.lower()].prompts_unless_confirm_false)
 
 

@@ -202,7 +202,9 @@ def test_get_cs_persistent_chat_policy(ocs):
 
 def test_get_cs_user_shows_the_per_user_policy(ocs):
     (with_policy,) = ocs.run('Get-CsUser', Identity=names.user_sip(1)).outputs
-    assert with_policy['PersistentChatPolicy'] == names.CHAT_POLICY_NAME and with_policy['RegistrarPool'] is None
+    # lab users are homed on the front-end pool (msRTCSIP-PrimaryHomeServer), as Enable-CsUser leaves them
+    assert with_policy['PersistentChatPolicy'] == names.CHAT_POLICY_NAME
+    assert with_policy['RegistrarPool'] == 'lyncpool.contoso.com'
     (without,) = ocs.run('Get-CsUser', Identity=names.user_sip(10)).outputs  # every tenth lab user has none
     assert without['PersistentChatPolicy'] is None
     unassigned = ocs.run('Get-CsUser', OU=names.USERS_OU_DN, Filter='{PersistentChatPolicy -eq $Null}').outputs
