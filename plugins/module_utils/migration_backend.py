@@ -263,7 +263,18 @@ class MigrationBackend(object):
         name = windows_join(self.params['export_dir'], '%s-rehearsal.zip' % self.source)
         outcome = {'file': name, 'export_seconds': None, 'whatif_seconds': None, 'errors': [], 'warnings': [],
                    'export_warnings': [], 'warning_kinds': {}, 'blockers': [], 'skipped': None}
-        source, _target = self.require_pools()
+        try:
+            source, _target = self.require_pools()
+        except PchatError as error:
+            # a pool that is not what the unit says: preflight's plan names it as a blocker of its own
+            outcome['skipped'] = 'the pools cannot be migrated between: %s' % error.msg
+            return outcome
+        if not self.platform.session.on_winrm:
+            # the scratch export could not be removed again (Lync's endpoint has no Remove-Item): a preview would leave
+            # a file on the front end
+            outcome['skipped'] = ('Lync\'s OcsPowershell endpoint offers no Remove-Item to remove the rehearsal\'s '
+                                  'scratch export again: set pchat_psrp_path to wsman to rehearse')
+            return outcome
         if source['state'] in ('stopped', 'disabled') or self.record['steps']:
             # too late to rehearse before the disable: the migrate phase's own -WhatIf gate decides now
             if self.record['steps']:
@@ -291,7 +302,7 @@ class MigrationBackend(object):
             outcome['blockers'].append('the rehearsal\'s -WhatIf import into %s failed: %s' % (self.target, error.msg))
             return outcome
         outcome['whatif_seconds'] = round(time.time() - started, 1)
-        self.platform.remove_file(name)
+        self.platform.remove_file(name)  # on WinRM (checked above)
         warnings = [text for text in result.warnings if chat_data.classify_warning(text) != 'target_running']
         outcome['errors'] = [self.platform.second_hop_advice(e['message']) or e['message'] for e in result.errors]
         outcome['warnings'] = [{'kind': chat_data.classify_warning(text), 'text': text} for text in warnings]

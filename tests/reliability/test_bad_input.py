@@ -301,19 +301,20 @@ def test_wrong_role_variable_stops_the_cutover_before_any_change(lab, baseline, 
     assert_unchanged(lab, baseline)
 
 
-def test_missing_export_folder_is_found_after_the_disable_phase(lab, baseline):
-    """A documented limit: no Lync cmdlet can test a folder on the front end without writing, so a wrong
-    pchat_migration_export_dir is found by the migrate phase's backup, after the disable phase. The run fails naming
-    the folder and the fix, and the disable is all it changed."""
+def test_missing_export_folder_is_found_by_the_rehearsal_before_the_disable(lab, baseline):
+    """No Lync cmdlet can test a folder on the front end without writing; preflight's rehearsal exports to the folder
+    while the legacy pool still runs, so a wrong pchat_migration_export_dir is a blocker before anything changes (it
+    used to be found by the migrate phase's backup, after the disable). The run fails naming the folder and the fix."""
     before = lab.inspect()
     lab.mark_logs()
     run = Run(lab, extra_vars={'pchat_migration_export_dir': 'C:\\Nowhere'}).start()
     assert run.finish() != 0
     message = ' '.join(run.output.split())
     assert 'The folder C:\\Nowhere must exist on' in message and 'pchat_migration_export_dir' in message, run.tail()
-    assert sorted(set(lab.changing_cmdlets())) == ['Export-CsPersistentChatData', 'Set-Service']
+    assert 'the cutover of gc.contoso.com cannot start' in message and 'the rehearsal could not export' in message
+    assert 'TASK [pchat.cutover.disable' not in run.output
+    assert 'Set-Service' not in lab.changing_cmdlets()
     after = lab.inspect()
-    assert lab.pool(UNIT.legacy, after)['state'] == 'disabled'
-    assert [p for p in after['pools'] if p['fqdn'] != UNIT.legacy] == [p for p in before['pools'] if p['fqdn'] != UNIT.legacy]
-    assert after['endpoints'] == before['endpoints'] and lab.owners(UNIT.sip) and 'user' in lab.owners(UNIT.sip)[0][1]
+    assert after['pools'] == before['pools'] and after['endpoints'] == before['endpoints']
+    assert lab.owners(UNIT.sip) and 'user' in lab.owners(UNIT.sip)[0][1]
     baseline.take()
