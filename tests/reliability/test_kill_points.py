@@ -39,9 +39,10 @@ def inside_disable(lab):
 
 
 def inside_export(lab):
-    """Export-CsPersistentChatData of the Group Chat database held after its 5th room; the two room-directory
-    exports before it (preflight's and the export step's prediction) pass the same point unheld."""
-    run = kill_when_held(lab, 'Export-CsPersistentChatData', 'rooms:5', skip=2)
+    """Export-CsPersistentChatData of the Group Chat database held after its 5th room; the three exports before it
+    (preflight's room-directory prediction, preflight's rehearsal to a scratch file, the export step's prediction)
+    pass the same point unheld."""
+    run = kill_when_held(lab, 'Export-CsPersistentChatData', 'rooms:5', skip=3)
     held = lab.pipelines('Export-CsPersistentChatData')[-1]
     assert held['parameters'] == [['DBInstance', 'FileName', 'DBName']], held  # the export of the legacy database
     assert [f for f in lab.front_end_files('gc.contoso.com-export-*') if f.endswith('.zip.partial')]
@@ -51,14 +52,15 @@ def inside_export(lab):
 
 
 def between_migrate_steps(lab):
-    """After the -WhatIf import passed and was recorded (its module closed its runspace pool), before the import
-    task sends anything."""
-    whatif = {}
+    """After the migrate phase's -WhatIf import passed and was recorded (its module closed its runspace pool),
+    before the import task sends anything. The first -WhatIf import is preflight's rehearsal: the second is the gate."""
+    def gate_runspace():
+        whatifs = [line['runspace'] for line in lab.requests() if line.get('cmdlets') == ['Import-CsPersistentChatData']
+                   and 'WhatIf' in (line.get('parameters') or [[]])[0]]
+        return whatifs[1] if len(whatifs) > 1 else None
 
     def check_done(line):
-        if 'WhatIf' in (line.get('parameters') or [[]])[0] and line['cmdlets'] == ['Import-CsPersistentChatData']:
-            whatif['runspace'] = line['runspace']
-        return line.get('event') == 'close' and line['runspace'] == whatif.get('runspace')
+        return line.get('event') == 'close' and line['runspace'] == gate_runspace()
     run, _line = kill_at_request(lab, 'the close of the -WhatIf import\'s pool', check_done)
     steps = lab.record(UNIT)['steps']
     assert steps['check']['done'] and 'import' not in steps, steps
@@ -122,7 +124,10 @@ def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab
     run fails naming the endpoint and what happened, releases its lease and writes its report; a re-run completes."""
     lab = fresh_lab
     run = Run(lab).start()
-    run.wait_request('the -WhatIf import', lambda line: line.get('cmdlets') == ['Import-CsPersistentChatData'])
+    def gate(line):  # the migrate phase's -WhatIf import: the second one, after preflight's rehearsal
+        imports = [other for other in lab.requests() if other.get('cmdlets') == ['Import-CsPersistentChatData']]
+        return len(imports) > 1 and line == imports[1]
+    run.wait_request('the -WhatIf import of the gate', gate)
     lab.knobs.update(drop=[{'cmdlet': 'Import-CsPersistentChatData', 'when': 'during', 'times': 1}])
     assert run.finish() != 0
     assert 'drop knob: connection closed while Import-CsPersistentChatData runs' in lab.emulator_log_text()
