@@ -95,7 +95,7 @@ def starting_the_legacy_pool(lab):
 def releasing_the_lease(lab):
     """unit_lock paused right after its LDAP write released the lease, before it returns: all done but the run's
     end."""
-    run, _line = kill_at_hook(lab, 'rollback', kind='ldap', ops=['add', 'modify'], dn=LEASE_DN, nth=2)
+    run, _line = kill_at_hook(lab, 'rollback', kind='ldap', ops=['modify'], dn=LEASE_DN, release=True)
     assert lab.lease(UNIT) is None
     assert run.reported('Start the legacy Group Chat pool again') and not run.reported('Release the unit')
     return run

@@ -14,7 +14,8 @@ appends ``{"ts", "point", "target", "pid"}`` to ``file`` and sleeps ``seconds``;
 kills the run while it sleeps, so the kill provably lands at that point:
 
 - ``{"kind": "ldap", "ops": ["delete"], "dn": "CN=OCSChat,"}``: right after an LDAP operation (ldap3
-  ``Connection.<op>``) on a DN containing ``dn`` succeeded, before the module goes on;
+  ``Connection.<op>``) on a DN containing ``dn`` succeeded, before the module goes on; with ``"release": true``
+  only a modify that deletes values and adds none (the lease's release: every renewal swaps);
 - ``{"kind": "psrp", "cmdlet": "Remove-CsPersistentChatEndpoint"}``: right after the pipeline of that cmdlet was
   sent to the front end, before its result is read.
 
@@ -48,6 +49,15 @@ def _reached(rule, target):
     time.sleep(float(rule.get('seconds', 30)))
 
 
+def _only_deletes(args, kwargs):
+    """A modify that only deletes values (the lease's release; every renewal swaps, deleting and adding)."""
+    import ldap3  # pylint: disable=import-outside-toplevel
+    changes = args[0] if args else kwargs.get('changes') or {}
+    operations = [change[0] for values in changes.values() for change in
+                  (values if isinstance(values, list) else [values])]
+    return bool(operations) and all(op == ldap3.MODIFY_DELETE for op in operations)
+
+
 def _hook_ldap(rule):
     import ldap3  # pylint: disable=import-outside-toplevel
 
@@ -56,7 +66,7 @@ def _hook_ldap(rule):
 
         def hooked(self, dn, *args, **kwargs):
             result = original(self, dn, *args, **kwargs)  # raises on failure (the collection binds with raise_exceptions)
-            if rule['dn'].lower() in str(dn).lower():
+            if rule['dn'].lower() in str(dn).lower() and (not rule.get('release') or _only_deletes(args, kwargs)):
                 _reached(rule, '%s %s' % (name, dn))
             return result
         setattr(ldap3.Connection, name, hooked)
