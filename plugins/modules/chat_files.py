@@ -58,22 +58,27 @@ status:
   description: V(in_sync), V(to_copy) (check mode), V(copied) or V(manual_step).
   returned: always
   type: str
+  sample: copied
 source_dir:
   description: The Group Chat file repository.
   returned: always
   type: str
+  sample: '\\gcfs.contoso.com\GroupChatFiles'
 target_dir:
   description: The folder in the Persistent Chat file store, or V(null) when it could not be found.
   returned: always
   type: str
+  sample: '\\pcfs.contoso.com\share\1-PersistentChatServer-1'
 target_from:
   description: V(topology) or V(inventory), V(null) when not found.
   returned: always
   type: str
+  sample: topology
 manual_step:
   description: With V(manual_step), what to do by hand and why.
   returned: always
   type: str
+  sample: ''
 counts:
   description: C(files), C(bytes), C(present), C(to_copy), C(to_copy_bytes), C(copied), C(copied_bytes),
     C(newer_on_target).
@@ -85,16 +90,19 @@ files:
   description: Relative paths of the files copied (or, in check mode, to copy), at most 50.
   returned: always
   type: list
+  sample: [Engineering/design-review.docx, readme.txt]
   elements: str
 newer_on_target:
   description: Relative paths of files kept because they are newer on the target.
   returned: always
   type: list
+  sample: []
   elements: str
 summary:
   description: One line saying what was done.
   returned: always
   type: str
+  sample: copied 7 file(s) (66,534 bytes) to the Persistent Chat file store
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.file_store_backend import FILES_ARGUMENT_SPEC, FileStoreBackend

@@ -51,41 +51,50 @@ status:
     so).
   returned: always
   type: str
+  sample: to_copy
 source_dir:
   description: The Group Chat file repository (as given).
   returned: always
   type: str
+  sample: '\\gcfs.contoso.com\GroupChatFiles'
 target_dir:
   description: The folder in the Persistent Chat file store, or V(null) when it could not be found.
   returned: always
   type: str
+  sample: '\\pcfs.contoso.com\share\1-PersistentChatServer-1'
 target_from:
   description: V(topology) or V(inventory) (O(target_dir)), V(null) when not found.
   returned: always
   type: str
+  sample: topology
 manual_step:
   description: With V(manual_step), what to do by hand (both paths, the command) and why the cutover could not.
   returned: always
   type: str
+  sample: ''
 counts:
   description: C(files), C(bytes) (the repository), C(present), C(to_copy), C(to_copy_bytes), C(copied),
     C(copied_bytes), C(newer_on_target); empty with V(manual_step).
   returned: always
   type: dict
+  sample: {files: 7, bytes: 66534, present: 0, to_copy: 7, to_copy_bytes: 66534, newer_on_target: 0}
 files:
   description: Relative paths of the files to copy (at most 50).
   returned: always
   type: list
+  sample: [Engineering/design-review.docx, readme.txt]
   elements: str
 newer_on_target:
   description: Relative paths of files newer on the target, which are kept (at most 50).
   returned: always
   type: list
+  sample: []
   elements: str
 summary:
   description: One line saying where the files stand.
   returned: always
   type: str
+  sample: 7 file(s) (66,534 bytes) to copy to the Persistent Chat file store
 '''
 
 from ansible_collections.pchat.cutover.plugins.module_utils.file_store_backend import FILES_ARGUMENT_SPEC, FileStoreBackend

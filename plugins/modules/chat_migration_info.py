@@ -132,6 +132,8 @@ rehearsal:
     C(export_warnings) and C(blockers) (also in RV(blockers)); else V(null).
   returned: always
   type: dict
+  sample: {file: 'C:\PchatMigration\gc.contoso.com-rehearsal.zip', export_seconds: 1.2, whatif_seconds: 0.8,
+           errors: [], warnings: [], warning_kinds: {room_renamed: 13}, export_warnings: [], blockers: [], skipped: null}
 lookup_account_rooms:
   description: With O(lookup_sip_address) and a migration not done, the rooms of the Group Chat data that name it.
   returned: when O(lookup_sip_address) is set and the migration is not done
@@ -143,12 +145,14 @@ superseded:
     first, each with C(at) and its C(steps).
   returned: always
   type: list
+  sample: [{at: '2026-12-05T23:10:00Z', steps: [backup, export, check, import]}]
   elements: dict
 not_predicted:
   description: When not V(done), what the export does not show and the prediction therefore leaves out (each a
     sentence; never a blocker). Empty when the export shows everything the prediction reads.
   returned: when not V(done)
   type: list
+  sample: []
   elements: str
 member_policies:
   description: When not V(done), the Persistent Chat policies of the members of the rooms the import will create
@@ -156,6 +160,8 @@ member_policies:
     C(not_found), C(not_checked), C(groups), C(warnings), C(blocker) (V(null), or why nobody could use the pool)).
   returned: when not V(done)
   type: dict
+  sample: {checked: 180, enabled: 162, without: ['sip:labuser00010@contoso.com (Global)'], unknown: [],
+           not_found: [], blocker: null}
 unverifiable:
   description: What the cmdlets cannot prove about the migration (message history, files).
   returned: always

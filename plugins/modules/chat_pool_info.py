@@ -224,6 +224,8 @@ message_test:
   description: The outcome of the message test of O(message_test.pool), or of the one Persistent Chat pool of O(fqdns)
     tested (as in RV(pools[].message_test)).
   type: dict
+  sample: {result: Success, latency_seconds: 0.42, error: null, diagnosis: null, warnings: [],
+           room: Sales_Finance room 0004, credentials: given}
   returned: when O(message_test) is set
 '''
 

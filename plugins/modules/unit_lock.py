@@ -148,6 +148,8 @@ lease:
   description: The handle of this run's lease, for the O(lease) option of every module of the run.
   returned: when the lease was taken or renewed
   type: dict
+  sample: {unit: gc.contoso.com, run: 3f9a0c2b7d41e6a8, container: 'CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com',
+           seconds: 300}
   contains:
     unit:
       description: The unit.

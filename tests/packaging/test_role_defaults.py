@@ -67,10 +67,17 @@ def test_documented_defaults_are_the_real_ones(role_docs):
     assert not wrong, '\n'.join(wrong)
 
 
+def _choices_of(docs):
+    return {name: option['choices'] for doc in docs.values() for _entry, name, option in _options(doc)
+            if option.get('choices')}
+
+
 def test_variables_with_choices_are_never_null(role_docs):
+    """A variable with choices is left undefined, or set to one of its choices (a null fails the check)."""
     docs, defaults = role_docs
-    set_anyway = ['%s: %s' % (role, name) for role in sorted(defaults) for name in sorted(_with_choices(docs))
-                  if name in defaults[role]]
+    choices = _choices_of(docs)
+    set_anyway = ['%s: %s=%r' % (role, name, defaults[role][name]) for role in sorted(defaults)
+                  for name in sorted(choices) if name in defaults[role] and defaults[role][name] not in choices[name]]
     assert not set_anyway, 'a default for a variable with choices fails its argument check: %s' % set_anyway
 
 
