@@ -15,7 +15,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
-from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import dn_equal, validate_dn
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import dn_equal
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import PERSISTENT_CHAT
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize_sip, validate_fqdn
 
@@ -36,21 +36,14 @@ class EndpointBackend(object):
         display_name = params.get('display_name')
         if display_name is not None and not 0 < len(display_name) <= MAX_DISPLAY_NAME:
             raise PchatError('display_name must be 1 to %d characters.' % MAX_DISPLAY_NAME)
-        if params.get('replaces'):
-            validate_dn(params['replaces'], 'replaces')
         self.action = 'none'
-        self.result = {'changed': False, 'action': 'none', 'assumed_removed': [], 'waited_seconds': 0}
+        self.result = {'changed': False, 'action': 'none', 'waited_seconds': 0}
 
     def owners(self, existing):
-        """Who else owns the SIP URI in the directory; in check mode, ``replaces`` counts as already gone."""
+        """Who else owns the SIP URI in the directory."""
         answer = self.directory.find_sip_owners([self.sip])[self.sip]
         self.result['owners_before'] = {'kind': answer['kind'], 'dns': answer['dns']}
         others = [o for o in answer['owners'] if not (existing and dn_equal(o['dn'], existing['dn']))]
-        replaces = self.params.get('replaces')
-        if self.check_mode and replaces:
-            assumed = [o for o in others if dn_equal(o['dn'], replaces)]
-            self.result['assumed_removed'] = [o['dn'] for o in assumed]
-            others = [o for o in others if o not in assumed]
         return others
 
     def plan(self):

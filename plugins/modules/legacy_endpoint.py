@@ -33,8 +33,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be created, moved or removed; changes nothing. See O(replaces) for previewing
-      a run in which an earlier task removes the current owner.
+    description: Reports what would be created, moved or removed; changes nothing. While another object owns the SIP
+      URI (the well-known user a preview did not delete) it fails as a real run would; the cutover role's preview
+      predicts the recreate from its plan instead.
   diff_mode:
     support: full
     description: The endpoint (SIP URI, pool, display name, DN) before and after.
@@ -59,14 +60,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  replaces:
-    description:
-      - DN of the object that an earlier task of the same run removes before this one, normally the well-known user
-        (the C(dn) that M(pchat.cutover.directory_user) returns in the delete phase).
-      - Only in check mode, that object's ownership of the SIP URI is treated as gone, because the preview did not
-        really delete it; the task reports the endpoint it would create. In a real run the object must be gone, or
-        the task fails as without this option.
-    type: str
   directory_wait:
     description:
       - Seconds to wait, before creating the endpoint, for the front end's view of AD to stop seeing a user with the
@@ -85,14 +78,11 @@ EXAMPLES = r'''
     sip_address: sip:OCSChat@contoso.com
     state: absent
     backup_dir: /var/backups/pchat
-  register: well_known
 
 - name: Recreate its SIP URI as a legacy endpoint on the Persistent Chat pool
   pchat.cutover.legacy_endpoint:
     sip_address: sip:OCSChat@contoso.com
     pool_fqdn: pcpool.contoso.com
-    # lets `--check` preview this task although the preview did not really delete the user
-    replaces: "{{ well_known.dn | default(omit) }}"
 '''
 
 RETURN = r'''
@@ -138,12 +128,6 @@ waited_seconds:
   returned: success
   type: float
   sample: 15.2
-assumed_removed:
-  description: In check mode with O(replaces), the DNs whose ownership was treated as gone.
-  returned: success
-  type: list
-  elements: str
-  sample: [CN=OCSChat,CN=Users,DC=contoso,DC=com]
 ldap_searches:
   description: How many LDAP search requests the task sent (a count, for anyone counting round trips).
   returned: always
@@ -167,7 +151,6 @@ def main():
             pool_fqdn=dict(type='str'),
             display_name=dict(type='str'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
-            replaces=dict(type='str'),
             directory_wait=dict(type='int', default=600),
         ),
         required_if=[('state', 'present', ['pool_fqdn'])],

@@ -59,19 +59,6 @@ def test_refused_while_the_well_known_user_owns_the_sip_uri(endpoint, observer):
     assert observer.fingerprint() == before
 
 
-def test_replaces_lets_check_mode_preview_the_creation_but_not_a_real_run(endpoint, observer):
-    before = observer.fingerprint()
-    preview = endpoint(check_mode=True, replaces=USER_DN)
-    assert not preview.failed and preview.changed, preview
-    assert preview['action'] == 'created' and preview['assumed_removed'] == [USER_DN]
-    assert preview['endpoint'] == {'sip_address': SIP, 'pool_fqdn': TARGET, 'display_name': None, 'dn': None}
-    assert preview['diff'] == {'before': {}, 'after': preview['endpoint']}
-    assert observer.fingerprint() == before
-    real = endpoint(replaces=USER_DN)
-    assert real.failed and USER_DN in real['msg']
-    assert observer.fingerprint() == before
-
-
 def test_created_as_lync_writes_it_idempotent_and_read_back(endpoint, user_deleted, observer, directory):
     before = observer.fingerprint()
     preview = endpoint(check_mode=True, display_name='Group Chat (legacy clients)')
@@ -175,7 +162,6 @@ def test_a_short_directory_wait_fails_cleanly_having_created_nothing(endpoint, o
     ({'pool_fqdn': 'nopool.contoso.com'}, ['pool_fqdn nopool.contoso.com is neither a Persistent Chat pool']),
     ({'pool_fqdn': None}, ['pool_fqdn']),
     ({'display_name': 'x' * 300}, ['display_name must be 1 to 256 characters']),
-    ({'replaces': 'not a dn'}, ['replaces']),
 ])
 def test_bad_input_fails_clearly_and_changes_nothing(endpoint, user_deleted, observer, args, words):
     before = observer.fingerprint()

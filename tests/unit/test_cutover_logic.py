@@ -112,6 +112,16 @@ def test_an_endpoint_on_another_pool_is_recreated_with_a_note():
     assert any('moves it to pcpool.contoso.com' in note for note in result['notes'])
 
 
+def test_the_recreate_after_the_delete_is_predicted_by_the_plan_for_a_preview():
+    predicted = logic.plan(before_cutover())['predicted']
+    assert list(predicted) == ['recreate'] and predicted['recreate']['changed'] is True
+    assert ('would create the legacy endpoint %s on %s once the delete phase has removed %s' % (SIP, TARGET, USER_DN)
+            in predicted['recreate']['summary'])
+    moved = after_cutover()
+    moved['endpoint']['pool_fqdn'] = 'pcpool2.contoso.com'  # recreate without a delete: the module previews it
+    assert logic.plan(moved)['predicted'] == {} and logic.plan(after_cutover())['predicted'] == {}
+
+
 def test_no_owner_and_no_backup_are_noted_when_the_migration_record_shows_a_cutover_under_way():
     facts = after_cutover()
     facts['owner'], facts['endpoint'], facts['backup'] = {'kind': 'none', 'dns': []}, None, None
