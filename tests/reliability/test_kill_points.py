@@ -124,6 +124,7 @@ def test_connection_dropped_during_the_import_then_run_again_completes(fresh_lab
     run fails naming the endpoint and what happened, releases its lease and writes its report; a re-run completes."""
     lab = fresh_lab
     run = Run(lab).start()
+
     def gate(line):  # the migrate phase's -WhatIf import: the second one, after preflight's rehearsal
         imports = [other for other in lab.requests() if other.get('cmdlets') == ['Import-CsPersistentChatData']]
         return len(imports) > 1 and line == imports[1]
