@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cutover's decisions as filters, so the roles call them instead of computing them in Jinja: the plan, the
 verdict, a phase's record, the connection settings, and a unit's state handed from job to job. The logic lives in
-plugins/plugin_utils (cutover_logic.py, cutover_report.py, unit_state.py), runs on the controller only, and is tested
-there (tests/unit); each filter is documented in a YAML file beside this one."""
+plugins/plugin_utils (cutover_logic.py, cutover_report.py, unit_state.py), runs on the controller only, and is
+unit-tested in tests/unit; each filter is documented in a YAML file beside this one."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
