@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic
+from ansible_collections.pchat.cutover.plugins.plugin_utils import cutover_logic
 
 SCRIPT_ROOM = '<script>alert(1)</script> & co'
 LEGACY, TARGET, SIP = 'gc.contoso.com', 'pcpool.contoso.com', 'sip:OCSChat@contoso.com'

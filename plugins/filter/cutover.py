@@ -1,16 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cutover's decisions as filters, so the roles call them instead of computing them in Jinja.
-The logic and its tests live in module_utils/cutover_logic.py; each filter is documented in a YAML file beside
-this one."""
+"""The cutover's decisions as filters, so the roles call them instead of computing them in Jinja: the plan, the
+verdict, a phase's record, the connection settings, and a unit's state handed from job to job. The logic lives in
+plugins/plugin_utils (cutover_logic.py, cutover_report.py, unit_state.py), runs on the controller only, and is
+unit-tested in tests/unit; each filter is documented in a YAML file beside this one."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic, cutover_report, unit_state
+from ansible_collections.pchat.cutover.plugins.plugin_utils import cutover_logic, cutover_report, unit_state
 
 
 def _wrap(function):
@@ -40,8 +41,6 @@ class FilterModule(object):
             'nothing_changed': cutover_logic.nothing_changed,
             'missing_connection': cutover_logic.missing_connection,
             'set_only': cutover_logic.set_only,
-            'report_view': cutover_report.report_view,
-            'report_files': cutover_report.report_files,
             'unit_artifact': cutover_report.unit_artifact,
             'unit_handover': unit_handover,
         }

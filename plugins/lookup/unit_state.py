@@ -61,7 +61,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.pchat.cutover.plugins.module_utils import unit_state
+from ansible_collections.pchat.cutover.plugins.plugin_utils import unit_state
 
 
 class LookupModule(LookupBase):

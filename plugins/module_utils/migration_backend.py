@@ -42,10 +42,9 @@ from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatE
 from ansible_collections.pchat.cutover.plugins.module_utils.lease import LeaseLost
 from ansible_collections.pchat.cutover.plugins.module_utils.lync import LEGACY_2007R2, LEGACY_2010, PERSISTENT_CHAT
 from ansible_collections.pchat.cutover.plugins.module_utils.psrp_session import Stopped
-from ansible_collections.pchat.cutover.plugins.module_utils.unit_state import MIGRATION_RECORD_FORMAT
+from ansible_collections.pchat.cutover.plugins.module_utils.migration_record import FORMAT as RECORD_FORMAT
 
 STEPS = ('backup', 'export', 'check', 'import')
-RECORD_FORMAT = MIGRATION_RECORD_FORMAT  # the record is part of a unit's state (unit_state.py)
 # The options chat_migration and chat_migration_info share (doc fragment pchat.cutover.migration).
 MIGRATION_SPEC = dict(
     source_pool=dict(type='str', required=True),

@@ -15,7 +15,7 @@ import os
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ansible_collections.pchat.cutover.plugins.module_utils.cutover_report import (
+from ansible_collections.pchat.cutover.plugins.plugin_utils.cutover_report import (
     html_cell, markdown_cell, report_files, report_view,
 )
 
@@ -40,7 +40,10 @@ def _environment():
 
 def render(report):
     """{'markdown': text, 'html': text} of ``report`` (what the cutover or rollback role gathered)."""
-    view = report_view(report)
+    return _render(report_view(report))
+
+
+def _render(view):
     environment = _environment()
     return dict((kind, environment.get_template(name).render(pchat_report_view=view))
                 for kind, name in TEMPLATES_OF[view['kind']])
@@ -58,10 +61,11 @@ def write(report, report_dir, keep_latest=True):
     """Write the report's files (and <unit>-latest copies); returns their paths and the outcome."""
     files = report_files(report, report_dir)
     os.makedirs(os.path.dirname(files['markdown']), mode=0o750, exist_ok=True)
-    texts = render(report)
+    view = report_view(report)
+    texts = _render(view)
     written = {'markdown': files['markdown'], 'html': files['html']}
     if keep_latest:
         written.update(markdown_latest=files['markdown_latest'], html_latest=files['html_latest'])
     for key, path in written.items():
         _write(path, texts['html' if key.startswith('html') else 'markdown'])
-    return {'files': written, 'outcome': report_view(report)['outcome']}
+    return {'files': written, 'outcome': view['outcome']}

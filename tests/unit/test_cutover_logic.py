@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cutover's decisions (plan, verdict, tag selection, phase records, report figures) on plain dicts shaped as
-the _info modules return them."""
+"""The cutover's decisions (plan, verdict, phase records, connection settings) on plain dicts shaped as the _info
+modules return them, through the public functions the filters call (the report's figures: test_cutover_report.py)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -11,7 +11,7 @@ import copy
 
 import pytest
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_logic as logic
+from ansible_collections.pchat.cutover.plugins.plugin_utils import cutover_logic as logic
 
 LEGACY, TARGET, SIP = 'gc.contoso.com', 'pcpool.contoso.com', 'sip:OCSChat@contoso.com'
 USER_DN = 'CN=OCSChat,CN=Users,DC=contoso,DC=com'
@@ -368,7 +368,7 @@ def test_verdict_does_not_change_its_input():
     assert facts == frozen
 
 
-# -- phase records, figures -----------------------------------------------------------------------------
+# -- phase records, settings -----------------------------------------------------------------------------
 def test_a_phase_record_has_its_duration_and_outcome():
     record = logic.phase_record('migrate', 100.0, 7300.5, {'changed': True, 'summary': 'imported 20 rooms'})
     assert record == {'name': 'migrate', 'start': 100.0, 'started': '1970-01-01T00:01:40Z', 'duration': 7200.5,
@@ -377,17 +377,6 @@ def test_a_phase_record_has_its_duration_and_outcome():
     assert failed['failed'] is True and failed['error'] == 'LDAP down' and failed['changed'] is False
     with pytest.raises(logic.FactsError):
         logic.phase_record('start', 0, 1, 'started')
-
-
-@pytest.mark.parametrize('seconds, text', [
-    (3.44, '3.4 s'), (0, '0.0 s'), (252, '4 min 12 s'), (7500, '2 h 05 min'), (36000, '10 h 00 min')])
-def test_durations_read_in_hours_and_minutes(seconds, text):
-    assert logic.format_duration(seconds) == text
-
-
-def test_counts_have_thousands_separators():
-    assert logic.format_count(1000000) == '1,000,000'
-    assert logic.format_count(None) == 'unknown'
 
 
 def test_missing_connection_names_the_variables_unless_the_environment_has_them():

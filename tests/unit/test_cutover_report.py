@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from ansible_collections.pchat.cutover.plugins.module_utils import cutover_report
+from ansible_collections.pchat.cutover.plugins.plugin_utils import cutover_report
 from ansible_collections.pchat.cutover.plugins.plugin_utils import report_writer
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -57,7 +57,7 @@ def test_a_passed_run_reads_in_hours_minutes_and_thousands():
     assert view['outcome'] == 'PASSED' and view['failure'] is None and not view['preview']
     migrate = phase_row(view, 'migrate')
     assert migrate['duration'] == '2 h 05 min' and migrate['outcome'] == 'changed'
-    assert len(migrate['bar']) == cutover_report.BAR_WIDTH  # the slowest phase fills the bar
+    assert len(migrate['bar']) == 40  # the slowest phase fills the bar (40 characters)
     assert dict(view['pools'])['After'][1][6] == '1,234,567'  # the target's members
     assert view['migration']['counts']['rows'] == [['rooms', '1,800', '0', '0']]  # no messages row: said once below
     assert view['backups'] == ['/state/gc.contoso.com/backups/OCSChat-1.json']
@@ -68,7 +68,7 @@ def test_a_passed_run_reads_in_hours_minutes_and_thousands():
 def test_a_run_measures_the_outage_from_the_disables_start_to_the_starts_end():
     view = cutover_report.report_view(report_fixtures.report())
     # disable began at START + 3.5 s; start ended 4 + 7500 + 1.2 + 2 + 3 s later
-    assert view['outage']['figure'] == cutover_report.format_duration(7510.2) == '2 h 05 min'
+    assert view['outage']['figure'] == '2 h 05 min'  # 7510.2 s
     assert view['outage']['kind'] == 'measured'
     assert '2026-11-26T10:46:43Z' in view['outage']['text'] and '2026-11-26T12:51:53Z' in view['outage']['text']
     markdown, page = in_both(report_fixtures.report(), 'Outage window of contoso_group_chat: 2 h 05 min')
@@ -140,7 +140,7 @@ def test_above_the_cap_the_rooms_say_how_many_more():
     many = report_fixtures.report()
     many['after']['pools'][1]['rooms'] = [dict(report_fixtures.ROOMS[0], name='Room %04d' % n) for n in range(205)]
     view = cutover_report.report_view(many)
-    assert len(view['rooms']['rows']) == cutover_report.MAX_ROOMS and view['rooms']['omitted'] == 5
+    assert len(view['rooms']['rows']) == 200 and view['rooms']['omitted'] == 5  # the cap: 200 rooms
     in_both(many, '... and 5 more rooms, not listed.')
 
 
@@ -176,9 +176,29 @@ def test_no_python_dict_or_list_is_printed(report):
         assert "{'" not in text and "['" not in text and "u'" not in text
 
 
-def test_text_flattens_lists_and_dicts():
-    assert cutover_report.text({'federated_user': 3, 'room_renamed': 13}) == 'federated_user: 3; room_renamed: 13'
-    assert cutover_report.text(['a', ['b', 'c']]) == 'a, b, c' and cutover_report.text(None) == ''
+def test_lists_and_dicts_read_as_text():
+    report = report_fixtures.report(failed_phase='migrate')
+    report['failure']['error'] = {'federated_user': 3, 'room_renamed': 13}
+    report['plan']['notes'] = [['a', ['b', 'c']], None, True]
+    view = cutover_report.report_view(report)
+    assert view['failure']['error'] == 'federated_user: 3; room_renamed: 13'
+    assert view['plan']['notes'] == ['a, b, c', '', 'yes']
+
+
+@pytest.mark.parametrize('seconds, figure', [
+    (3.44, '3.4 s'), (0, '0.0 s'), (None, '0.0 s'), (252, '4 min 12 s'), (7500, '2 h 05 min'), (36000, '10 h 00 min')])
+def test_durations_read_in_hours_and_minutes(seconds, figure):
+    report = report_fixtures.report()
+    report['migration']['steps'] = [{'step': 'import', 'summary': 'imported', 'seconds': seconds}]
+    steps = cutover_report.report_view(report)['migration']['steps']
+    assert steps[-1] == ['import', 'imported', figure]
+
+
+def test_counts_have_thousands_separators_and_an_unknown_count_says_so():
+    report = report_fixtures.report()
+    report['after']['pools'][1]['counts'] = {'categories': 1000000, 'rooms': None}
+    row = dict(cutover_report.report_view(report)['pools'])['After'][1]
+    assert row[4:] == ['1,000,000', 'unknown', 'unknown']
 
 
 # -- 5. predicted counts, messages said once ----------------------------------------------------------------------
@@ -225,8 +245,10 @@ def test_a_lease_failure_gets_a_row_without_inventing_its_duration():
 
 # -- 7. the next step follows the error ------------------------------------------------------------------------------
 def test_the_next_step_follows_what_the_error_says():
-    def next_of(error, **failure):
-        return cutover_report.next_step(dict({'phase': 'lease', 'task': 't', 'error': error}, **failure))
+    def next_of(error, mode='run', **failure):
+        report = dict(report_fixtures.report(failed_phase='preflight'), mode=mode,
+                      failure=dict({'phase': 'lease', 'task': 't', 'error': error}, **failure))
+        return cutover_report.report_view(report)['failure']['next']
     bind = next_of(BAD_BIND)
     assert 'refused this run\'s bind' in bind and 'pchat_bind_password' in bind and 'another' not in bind.lower()
     reach = next_of(UNREACHABLE)
@@ -237,7 +259,7 @@ def test_the_next_step_follows_what_the_error_says():
     assert 'lost the unit\'s lease' in next_of('the lease ... is no longer this run\'s (held by x)', phase='migrate')
     assert 'stopped the run (SIGTERM) in migrate' in next_of('interrupted', phase='migrate', interrupted='SIGTERM')
     assert 'Fix what the blockers name' in next_of('blocked', phase='preflight')
-    assert 'run the preview again' in cutover_report.next_step({'phase': 'preflight', 'error': 'x'}, preview=True)
+    assert 'run the preview again' in next_of('x', mode='check', phase='preflight')
     for text in rendered(dict(report_fixtures.report(failed_phase='preflight'), plan=None, before=None,
                               failure={'phase': 'lease', 'task': 'Take the unit\'s lease', 'error': BAD_BIND})):
         assert 'another run' not in text.lower() and 'could not be released' not in text
@@ -272,7 +294,7 @@ def test_the_rehearsal_lists_every_warning_with_its_room_errors_blockers_and_tim
 
     many = report_fixtures.report(mode='check', warnings=130)
     view = cutover_report.report_view(many)['migration']['rehearsal']
-    assert len(view['warnings']) == cutover_report.MAX_WARNINGS and view['warnings_more'] == 30
+    assert len(view['warnings']) == 100 and view['warnings_more'] == 30  # the cap: 100 warnings
     in_both(many, '... and 30 more.', 'Sales_Room 0097')
 
     failed = report_fixtures.report(mode='check', rehearsed=report_fixtures.rehearsal(failed=True))

@@ -12,17 +12,19 @@ import os
 
 import pytest
 
-from ansible_collections.pchat.cutover.plugins.module_utils import unit_state
-from ansible_collections.pchat.cutover.plugins.module_utils.cutover_report import unit_artifact
+from ansible_collections.pchat.cutover.plugins.module_utils import directory_backup, migration_record
+from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import SIP_ATTRIBUTE
+from ansible_collections.pchat.cutover.plugins.plugin_utils import unit_state
+from ansible_collections.pchat.cutover.plugins.plugin_utils.cutover_report import unit_artifact
 
 SIP = 'sip:OCSChat@contoso.com'
 
 
-def _backup(folder, name, sip, taken_at, fmt=unit_state.BACKUP_FORMAT):
+def _backup(folder, name, sip, taken_at, fmt=directory_backup.FORMAT):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text(json.dumps({
         'format': fmt, 'taken_at': taken_at, 'dn': 'CN=%s,CN=Users,DC=contoso,DC=com' % name,
-        'object_guid': 'guid-' + name, 'object_sid': 'S-1-5-21-1', 'attributes': {unit_state.SIP_ATTRIBUTE: [sip]}}))
+        'object_guid': 'guid-' + name, 'object_sid': 'S-1-5-21-1', 'attributes': {SIP_ATTRIBUTE: [sip]}}))
 
 
 def test_an_empty_state_folder_is_an_empty_state(tmp_path):
@@ -59,7 +61,7 @@ def _write(files):
 def test_the_state_handed_out_as_artifacts_is_the_same_state_on_another_controller(tmp_path):
     first, second = tmp_path / 'first', tmp_path / 'second'
     _backup(first / 'gc.contoso.com' / 'backups', 'OCSChat-1.json', SIP, '2026-11-21T01:00:00Z')
-    record = {'format': unit_state.MIGRATION_RECORD_FORMAT, 'source_pool': 'gc.contoso.com',
+    record = {'format': migration_record.FORMAT, 'source_pool': 'gc.contoso.com',
               'target_pool': 'pcpool.contoso.com', 'steps': {'import': {'done': True}}}
     (first / 'gc.contoso.com' / 'migration.json').write_text(json.dumps(record))
     report = {'legacy_pool': 'GC.contoso.com', 'sip_address': SIP, 'unit_state': unit_state.read(str(first), 'gc.contoso.com', SIP)}
@@ -92,7 +94,7 @@ def test_what_is_not_a_cutover_artifact_is_refused(tmp_path):
 
 
 def test_a_backup_file_name_cannot_leave_the_unit_folder(tmp_path):
-    snapshot = {'format': unit_state.BACKUP_FORMAT, 'attributes': {unit_state.SIP_ATTRIBUTE: [SIP]}}
+    snapshot = {'format': directory_backup.FORMAT, 'attributes': {SIP_ATTRIBUTE: [SIP]}}
     files = unit_state.handed_over({'gc.contoso.com': {'backup': snapshot, 'backup_file': '/x/../../etc/evil'}},
                                    str(tmp_path), 'gc.contoso.com')
     assert files[0]['path'] == str(tmp_path / 'gc.contoso.com' / 'backups' / 'evil.json')

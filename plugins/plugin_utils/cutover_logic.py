@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cutover's decisions, in plain Python: which phases are left to do (preflight's plan), whether the cutover
-holds (verify's verdict), which phases a tag selection runs, what a phase reports, and the report's figures.
+"""The cutover's decisions, in plain Python, on the controller: which phases are left to do (preflight's plan),
+whether the cutover holds (verify's verdict), what a phase reports, and which connection settings are missing.
 
-The roles gather facts with the ``_info`` modules and hand them to these functions through the filter plugins in
-``plugins/filter/cutover.py``; the roles only call, register and show. Inputs are the ``_info`` modules' return
-values, so every function here is unit-tested on plain dicts (tests/unit/test_cutover_logic.py).
+The roles gather facts with the ``_info`` modules and hand them to the public functions here through the filter
+plugins in ``plugins/filter/cutover.py``; the roles only call, register and show. Inputs are the ``_info`` modules'
+return values, so every function here is unit-tested, through the public ones, on plain dicts
+(tests/unit/test_cutover_logic.py). Names with a leading underscore are this file's own.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,8 +17,8 @@ import datetime
 import os
 
 CHANGING_PHASES = ('disable', 'migrate', 'files', 'delete', 'recreate', 'start')
-LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
-TARGET_KIND = 'persistent_chat_2013'
+_LEGACY_KINDS = ('group_chat_2010', 'group_chat_2007r2')
+_TARGET_KIND = 'persistent_chat_2013'
 STOPPED_STATES = ('stopped', 'disabled')
 
 
@@ -68,12 +69,12 @@ def plan(facts):
         blockers.append('pchat_legacy_pool and pchat_target_pool are the same pool (%s)' % facts['legacy_pool'])
     if legacy is None:
         blockers.append('the legacy pool %s was not found' % facts['legacy_pool'])
-    elif legacy.get('kind') not in LEGACY_KINDS:
+    elif legacy.get('kind') not in _LEGACY_KINDS:
         blockers.append('%s is a %s pool, not a legacy Group Chat pool (Lync 2010 or OCS 2007 R2)'
                         % (legacy['fqdn'], legacy.get('kind')))
     if target is None:
         blockers.append('the Persistent Chat pool %s was not found' % facts['target_pool'])
-    elif target.get('kind') != TARGET_KIND:
+    elif target.get('kind') != _TARGET_KIND:
         blockers.append('%s is a %s pool, not a Lync Server 2013 Persistent Chat pool'
                         % (target['fqdn'], target.get('kind')))
 
@@ -104,10 +105,10 @@ def plan(facts):
         notes.append('%s is a Persistent Chat endpoint on %s: recreate moves it to %s (remove + new)'
                      % (sip, endpoint.get('pool_fqdn'), facts['target_pool']))
     elif kind == 'user':
-        blockers.extend(not_the_lookup_account(sip, owner, migration))
-    resumed = resumed_from(facts)
+        blockers.extend(_not_the_lookup_account(sip, owner, migration))
+    resumed = _resumed_from(facts)
     if kind == 'none' and not resumed:
-        blockers.append(no_owner_message(sip, owner, facts))
+        blockers.append(_no_owner_message(sip, owner, facts))
     if kind in ('none', 'contact') and not facts.get('backup'):
         notes.append('the well-known user is gone and no backup of it is recorded: a rollback could not restore it')
     if kind == 'none' and resumed:
@@ -134,7 +135,7 @@ def plan(facts):
         blockers.append('Persistent Chat policy: %s' % policies['blocker'])
     notes.extend('Persistent Chat policy: %s' % text for text in policies.get('warnings') or [])
     notes.extend('not predicted from the export: %s' % text for text in migration.get('not_predicted') or [])
-    verify_problem, verify_note = message_test_settings(facts.get('verify'))
+    verify_problem, verify_note = _message_test_settings(facts.get('verify'))
     if verify_problem:
         blockers.append(verify_problem)
     if verify_note:
@@ -142,9 +143,9 @@ def plan(facts):
     files = facts.get('files')
     if files is not None:
         phases['files'] = files.get('status') == 'to_copy'
-        notes.extend(files_notes(files))
+        notes.extend(_files_notes(files))
     if legacy is not None:
-        notes.extend(legacy_notes(legacy))
+        notes.extend(_legacy_notes(legacy))
     left = [name for name in CHANGING_PHASES if phases[name]]
     summary = '%s -> %s (%s owned by %s): left to do: %s; notes: %s' % (
         facts['legacy_pool'], facts['target_pool'], sip, 'nobody' if kind == 'none' else 'a %s' % kind,
@@ -167,7 +168,7 @@ def predicted_previews(facts, phases, owner):
                                       '; '.join(owner.get('dns') or []) or 'the well-known user'))}}
 
 
-def resumed_from(facts):
+def _resumed_from(facts):
     """What of this unit's own state shows an earlier run of it (so that a SIP URI nobody owns is a cutover under
     way, not a typo): its backup of the well-known user, or its migration record; '' when nothing does."""
     migration = facts.get('migration') or {}
@@ -179,7 +180,7 @@ def resumed_from(facts):
     return ''
 
 
-def no_owner_message(sip, owner, facts):
+def _no_owner_message(sip, owner, facts):
     similar = owner.get('similar') or []
     return ('nothing in Active Directory carries %s, and this unit has no state of an earlier run (no backup of the '
             'well-known user and no migration record in %s, nor handed over in pchat_units): it is not a cutover under '
@@ -189,7 +190,7 @@ def no_owner_message(sip, owner, facts):
                '; users with a similar SIP URI: %s' % ', '.join(similar) if similar else ''))
 
 
-def not_the_lookup_account(sip, owner, migration):
+def _not_the_lookup_account(sip, owner, migration):
     """Why the user that owns the SIP URI cannot be the legacy Group Chat's Lookup service account (which must be a
     SIP-enabled user homed on a Lync pool, and is no chat room's member), or []."""
     found = (owner.get('owners') or [{}])[0]
@@ -209,7 +210,7 @@ def not_the_lookup_account(sip, owner, migration):
             'pchat_sip_address (the cutover deletes that user); nothing was changed.' % (sip, dn, '; '.join(problems))]
 
 
-def message_test_settings(settings):
+def _message_test_settings(settings):
     """(blocker, note) about verify's test message, from its settings (``registrar_pool``, ``sender``,
     ``receiver``, ``credentials``: how many of the four credential variables are set): settings that cannot work
     are found before the first change, not at the end of the weekend."""
@@ -235,7 +236,7 @@ def message_test_settings(settings):
     return None, None
 
 
-def files_notes(files):
+def _files_notes(files):
     """What the plan says about the uploaded files (chat_files_info's result)."""
     status = files.get('status')
     if status == 'manual_step':
@@ -245,11 +246,11 @@ def files_notes(files):
     return []
 
 
-def legacy_notes(pool):
+def _legacy_notes(pool):
     """What the plan says about the parts of a legacy pool the topology does not show: its compliance server and
     its IIS-hosted Web service."""
     notes = []
-    if pool.get('kind') in LEGACY_KINDS and pool.get('servers') and not any(
+    if pool.get('kind') in _LEGACY_KINDS and pool.get('servers') and not any(
             s.get('role') == 'compliance' for s in pool['servers']):
         notes.append('no Group Chat compliance server is named for %s (pchat_legacy_compliance_servers): if compliance '
                      'is deployed, its service runs on a computer of its own, which no cmdlet names, and it stays '
@@ -358,7 +359,7 @@ def phase_record(name, started, finished, outcome, failed=None):
     outcome = outcome or {}
     if not isinstance(outcome, dict):
         raise FactsError('phase %s reported %r; a phase reports {changed, summary}' % (name, outcome))
-    record = {'name': name, 'start': round(float(started), 3), 'started': _iso(started),
+    record = {'name': name, 'start': round(float(started), 3), 'started': utc_time(started),
               'duration': round(max(0.0, float(finished) - float(started)), 2),
               'changed': bool(outcome.get('changed')), 'summary': outcome.get('summary') or ''}
     if failed:
@@ -372,27 +373,9 @@ def nothing_changed(recorded):
     return not any(record.get('changed') for record in recorded or [])
 
 
-def _iso(timestamp):
+def utc_time(timestamp):
+    """'2026-11-26T10:00:04Z' of an epoch timestamp (the phase records' and the report's times)."""
     return datetime.datetime.fromtimestamp(float(timestamp), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def format_duration(seconds):
-    """'2 h 05 min', '4 min 12 s', '3.4 s' — hours and minutes for what a person reads in a report."""
-    seconds = float(seconds or 0)
-    if seconds < 60:
-        return '%.1f s' % seconds
-    minutes, secs = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return '%d min %02d s' % (minutes, secs)
-    hours, minutes = divmod(minutes, 60)
-    return '%d h %02d min' % (hours, minutes)
-
-
-def format_count(value):
-    """Thousands separators (1,000,000); None is an unknown count."""
-    if value is None:
-        return 'unknown'
-    return '{:,}'.format(int(value))
 
 
 def set_only(options):
@@ -402,13 +385,13 @@ def set_only(options):
 
 
 # The connection settings without which no module can run, as (option, variable, environment variable).
-REQUIRED_CONNECTION = (('ldap_url', 'pchat_ldap_url', 'PCHAT_LDAP_URL'),
-                       ('psrp_host', 'pchat_psrp_host', 'PCHAT_PSRP_HOST'))
+_REQUIRED_CONNECTION = (('ldap_url', 'pchat_ldap_url', 'PCHAT_LDAP_URL'),
+                        ('psrp_host', 'pchat_psrp_host', 'PCHAT_PSRP_HOST'))
 
 
 def missing_connection(options, environ=None):
     """The pchat_* variables that are missing, neither set nor given by their PCHAT_* environment variable, so the
     cutover fails before it takes the lock rather than at its first module call naming a module option."""
     environ = os.environ if environ is None else environ
-    return [variable for option, variable, env in REQUIRED_CONNECTION
+    return [variable for option, variable, env in _REQUIRED_CONNECTION
             if not (options or {}).get(option) and not environ.get(env)]

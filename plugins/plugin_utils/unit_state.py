@@ -28,26 +28,25 @@ import os
 
 from ansible_collections.pchat.cutover.plugins.module_utils.directory_backup import FORMAT as BACKUP_FORMAT
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import SIP_ATTRIBUTE
+from ansible_collections.pchat.cutover.plugins.module_utils.migration_record import FORMAT as MIGRATION_RECORD_FORMAT
 from ansible_collections.pchat.cutover.plugins.module_utils.sip import sip_equal
 
-MIGRATION_RECORD_FORMAT = 'pchat.cutover/migration-record/v1'
 
-
-def unit_key(legacy_pool):
+def _unit_key(legacy_pool):
     """The folder name of a unit: its legacy pool's FQDN in lower case."""
     return str(legacy_pool).strip().lower()
 
 
-def unit_dir(state_dir, legacy_pool):
-    return os.path.join(os.path.expanduser(state_dir), unit_key(legacy_pool))
+def _unit_dir(state_dir, legacy_pool):
+    return os.path.join(os.path.expanduser(state_dir), _unit_key(legacy_pool))
 
 
-def backup_dir(state_dir, legacy_pool):
-    return os.path.join(unit_dir(state_dir, legacy_pool), 'backups')
+def _backup_dir(state_dir, legacy_pool):
+    return os.path.join(_unit_dir(state_dir, legacy_pool), 'backups')
 
 
-def migration_record_file(state_dir, legacy_pool):
-    return os.path.join(unit_dir(state_dir, legacy_pool), 'migration.json')
+def _migration_record_file(state_dir, legacy_pool):
+    return os.path.join(_unit_dir(state_dir, legacy_pool), 'migration.json')
 
 
 def _load_json(path):
@@ -65,10 +64,10 @@ def _carries(snapshot, sip_address):
     return any(sip_equal(value, sip_address) for value in values)
 
 
-def newest_backup(state_dir, legacy_pool, sip_address):
+def _newest_backup(state_dir, legacy_pool, sip_address):
     """(path, snapshot) of the newest backup of the user that carried ``sip_address``, or (None, None)."""
     candidates = []
-    for path in glob.glob(os.path.join(backup_dir(state_dir, legacy_pool), '*.json')):
+    for path in glob.glob(os.path.join(_backup_dir(state_dir, legacy_pool), '*.json')):
         snapshot = _load_json(path)
         if _carries(snapshot, sip_address):
             candidates.append((snapshot.get('taken_at') or '', path, snapshot))
@@ -82,12 +81,12 @@ def newest_backup(state_dir, legacy_pool, sip_address):
 def read(state_dir, legacy_pool, sip_address):
     """The unit's state: ``dir``, ``backup_file`` (or None), ``backup`` (dn, object_guid, object_sid, taken_at
     of that snapshot, or None), ``migration`` (the record, or None)."""
-    path, snapshot = newest_backup(state_dir, legacy_pool, sip_address)
+    path, snapshot = _newest_backup(state_dir, legacy_pool, sip_address)
     backup = None
     if snapshot is not None:
         backup = dict((key, snapshot.get(key)) for key in ('dn', 'object_guid', 'object_sid', 'taken_at'))
-    return {'dir': unit_dir(state_dir, legacy_pool), 'backup_file': path, 'backup': backup,
-            'migration': _load_json(migration_record_file(state_dir, legacy_pool))}
+    return {'dir': _unit_dir(state_dir, legacy_pool), 'backup_file': path, 'backup': backup,
+            'migration': _load_json(_migration_record_file(state_dir, legacy_pool))}
 
 
 def _json_text(data):
@@ -108,28 +107,28 @@ def handed_over(units, state_dir, legacy_pool):
     if not isinstance(units, dict):
         raise ValueError('pchat_units must be a dict of units (the pchat_units artifact of a cutover job), got %s'
                          % type(units).__name__)
-    artifact = units.get(unit_key(legacy_pool))
+    artifact = units.get(_unit_key(legacy_pool))
     if artifact is None:
         return []
     if not isinstance(artifact, dict):
-        raise ValueError('pchat_units[%s] must be a dict (the unit\'s artifact of a cutover job)' % unit_key(legacy_pool))
+        raise ValueError('pchat_units[%s] must be a dict (the unit\'s artifact of a cutover job)' % _unit_key(legacy_pool))
     files = []
     snapshot = artifact.get('backup')
     if snapshot is not None:
         if not isinstance(snapshot, dict) or snapshot.get('format') != BACKUP_FORMAT:
             raise ValueError('pchat_units[%s].backup is not a backup of pchat.cutover (format %s)'
-                             % (unit_key(legacy_pool), BACKUP_FORMAT))
+                             % (_unit_key(legacy_pool), BACKUP_FORMAT))
         name = os.path.basename(str(artifact.get('backup_file') or '')) or 'handed-over.json'
         if not name.endswith('.json'):
             name += '.json'
-        files.append({'path': os.path.join(backup_dir(state_dir, legacy_pool), name), 'content': _json_text(snapshot),
+        files.append({'path': os.path.join(_backup_dir(state_dir, legacy_pool), name), 'content': _json_text(snapshot),
                       'force': False})
     record = artifact.get('migration')
     if record is not None:
         if not isinstance(record, dict) or record.get('format') != MIGRATION_RECORD_FORMAT:
             raise ValueError('pchat_units[%s].migration is not a migration record of pchat.cutover (format %s)'
-                             % (unit_key(legacy_pool), MIGRATION_RECORD_FORMAT))
-        path = migration_record_file(state_dir, legacy_pool)
+                             % (_unit_key(legacy_pool), MIGRATION_RECORD_FORMAT))
+        path = _migration_record_file(state_dir, legacy_pool)
         here = _load_json(path)
         newer = not isinstance(here, dict) or str(record.get('updated') or '') > str(here.get('updated') or '')
         files.append({'path': path, 'content': _json_text(record), 'force': newer})

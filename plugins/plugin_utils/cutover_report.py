@@ -8,22 +8,26 @@ that a later job - the rollback on another controller - has the backup and the m
 controller's disk.
 
 Every sentence here is in the run's tense: a preview (check mode) says what a run would do and shows nothing as read
-"after" (nothing ran after); a run says what it did. Nothing in a report is a Python repr: ``text`` flattens lists and
-dicts, ``markdown_cell`` escapes for Markdown only what CommonMark would otherwise read as markup."""
+"after" (nothing ran after); a run says what it did. Nothing in a report is a Python repr: every value is flattened
+to text (lists joined, dicts as 'key: value'), and ``markdown_cell`` escapes for Markdown only what CommonMark would
+otherwise read as markup.
+
+Runs on the controller only: the report action and report_writer.py call ``report_view``, ``report_files``,
+``markdown_cell`` and ``html_cell``, the filter ``unit_artifact``; names with a leading underscore are this file's
+own (tests/unit/test_cutover_report.py tests them through ``report_view`` and the rendered reports)."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import datetime
 import json
 import os
 import re
 
-from ansible_collections.pchat.cutover.plugins.module_utils.cutover_logic import (
-    CHANGING_PHASES, OUTCOMES, STOPPED_STATES, format_count, format_duration,
+from ansible_collections.pchat.cutover.plugins.plugin_utils.cutover_logic import (
+    CHANGING_PHASES, OUTCOMES, STOPPED_STATES, utc_time,
 )
 
-PHASE_LABELS = {
+_PHASE_LABELS = {
     'lease': 'Take the unit\'s lease', 'handover': 'Put the handed-over unit state in place',
     'preflight': 'Check and plan', 'disable': 'Disable the legacy Group Chat pool',
     'migrate': 'Migrate categories, rooms, members and history',
@@ -32,29 +36,29 @@ PHASE_LABELS = {
     'recreate': 'Recreate the SIP URI as a legacy endpoint', 'start': 'Start the Persistent Chat pool',
     'verify': 'Verify that a legacy client connects as before',
 }
-BAR_WIDTH = 40
-MAX_ROOMS = 200
-MAX_WARNINGS = 100
-COUNT_LABELS = (('categories', 'categories'), ('rooms', 'rooms'), ('members', 'member entries'),
-                ('disabled_rooms_left_out', 'disabled rooms (left out, as the guide asks)'))
-MESSAGES_NOT_COUNTED = ('no Lync cmdlet counts or reads a room\'s messages, so the history is proven only by the '
-                        'import completing without errors (its -Report on the front end lists what it wrote)')
+_BAR_WIDTH = 40
+_MAX_ROOMS = 200
+_MAX_WARNINGS = 100
+_COUNT_LABELS = (('categories', 'categories'), ('rooms', 'rooms'), ('members', 'member entries'),
+                 ('disabled_rooms_left_out', 'disabled rooms (left out, as the guide asks)'))
+_MESSAGES_NOT_COUNTED = ('no Lync cmdlet counts or reads a room\'s messages, so the history is proven only by the '
+                         'import completing without errors (its -Report on the front end lists what it wrote)')
 
-# What the error of a failed run says, and what to do next (report_view: next_step).
-HELD_MARKERS = ('is locked: another cutover or rollback', 'is still working', 'named by two inventory hosts')
-BIND_MARKERS = ('rejected the credentials', 'refused the kerberos bind', 'refused a kerberos bind',
-                'kerberos bind to', 'bind_password is not', 'bind_method=kerberos')
-REACH_MARKERS = ('cannot reach the directory', 'tls with', 'ca_file', 'no ldap server given', 'is not an ldap url')
-LOST_MARKERS = ('is no longer this run\'s',)
-NEXT_STEPS = {
+# What the error of a failed run says, and what to do next (report_view: _next_step).
+_HELD_MARKERS = ('is locked: another cutover or rollback', 'is still working', 'named by two inventory hosts')
+_BIND_MARKERS = ('rejected the credentials', 'refused the kerberos bind', 'refused a kerberos bind',
+                 'kerberos bind to', 'bind_password is not', 'bind_method=kerberos')
+_REACH_MARKERS = ('cannot reach the directory', 'tls with', 'ca_file', 'no ldap server given', 'is not an ldap url')
+_LOST_MARKERS = ('is no longer this run\'s',)
+_NEXT_STEPS = {
     'preflight': 'Fix what the blockers name, then run the %(what)s again (nothing was changed).',
     'verify': 'Read the failed checks; fix what they name (or roll back with pchat.cutover.rollback), then run the '
               'cutover again: it does only what is left.',
 }
-DEFAULT_NEXT = 'Fix what the error names, then run the %(what)s again: every %(step)s converges, so it does only what ' \
-               'is left.'
+_DEFAULT_NEXT = ('Fix what the error names, then run the %(what)s again: every %(step)s converges, so it does only '
+                 'what is left.')
 
-ROLLBACK_STEPS = (
+_ROLLBACK_STEPS = (
     ('endpoint', 'Remove the legacy endpoint'),
     ('user', 'Restore the well-known user from its backup'),
     ('legacy_pool', 'Start the legacy Group Chat pool'),
@@ -62,7 +66,7 @@ ROLLBACK_STEPS = (
     ('target_pool', 'Stop the Persistent Chat pool (pchat_rollback_stop_target)'),
 )
 # What Microsoft's Lync Server 2013 docs say that bears on a rollback (docs/cutover.md cites the pages).
-GUIDE_ON_ROLLBACK = (
+_GUIDE_ON_ROLLBACK = (
     'Microsoft\'s migration guide for Lync Server 2013 ("Migration process - details") describes no rollback. Its '
     '"Coexistence considerations" page says that a Persistent Chat pool and a legacy Group Chat pool can run side by '
     'side, that the categories and rooms of one do not interact with the other\'s, that a legacy client connects to '
@@ -76,16 +80,16 @@ GUIDE_ON_ROLLBACK = (
 
 
 # -- text ---------------------------------------------------------------------------------------------------------
-def text(value):
+def _text(value):
     """Any value as text a person reads: lists joined with commas, dicts as 'key: value; ...', never a repr."""
     if value is None:
         return ''
     if isinstance(value, bool):
         return 'yes' if value else 'no'
     if isinstance(value, dict):
-        return '; '.join('%s: %s' % (key, text(item)) for key, item in value.items())
+        return '; '.join('%s: %s' % (key, _text(item)) for key, item in value.items())
     if isinstance(value, (list, tuple, set)):
-        return ', '.join(text(item) for item in value)
+        return ', '.join(_text(item) for item in value)
     return '%s' % (value,)
 
 
@@ -97,7 +101,7 @@ def markdown_cell(value):
     CommonMark would read it as an escape (before ASCII punctuation), so C:\\PchatMigration stays as it is; the
     characters that would break a table or become markup (| < > * ` [ ] and _ at a word's edge) are escaped; line
     breaks become spaces; an empty value is a dash."""
-    value = text(value).replace('\r', '').replace('\n', ' ')
+    value = _text(value).replace('\r', '').replace('\n', ' ')
     if value == '':
         return '—'
     value = re.sub(r'\\(?=[%s])' % _ASCII_PUNCTUATION, r'\\\\', value)
@@ -107,8 +111,27 @@ def markdown_cell(value):
 
 def html_cell(value):
     """``value`` as text for the HTML template (which escapes it): an empty value is a dash."""
-    value = text(value)
+    value = _text(value)
     return '—' if value == '' else value
+
+
+def _format_duration(seconds):
+    """'2 h 05 min', '4 min 12 s', '3.4 s' — hours and minutes for what a person reads in a report."""
+    seconds = float(seconds or 0)
+    if seconds < 60:
+        return '%.1f s' % seconds
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return '%d min %02d s' % (minutes, secs)
+    hours, minutes = divmod(minutes, 60)
+    return '%d h %02d min' % (hours, minutes)
+
+
+def _format_count(value):
+    """Thousands separators (1,000,000); None is an unknown count."""
+    if value is None:
+        return 'unknown'
+    return '{:,}'.format(int(value))
 
 
 def _get(data, *path):
@@ -126,20 +149,15 @@ def _number(value):
         return None
 
 
-def _clock(timestamp):
-    """'2026-11-26T10:00:04Z' of an epoch timestamp."""
-    return datetime.datetime.fromtimestamp(float(timestamp), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
 def _stamp(stamp):
     """'2026-11-26T10:00:00Z' of a report's stamp ('20261126T100000Z', when the run took the lease)."""
-    found = re.match(r'^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$', text(stamp))
-    return '%s-%s-%sT%s:%s:%sZ' % found.groups() if found else text(stamp)
+    found = re.match(r'^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$', _text(stamp))
+    return '%s-%s-%sT%s:%s:%sZ' % found.groups() if found else _text(stamp)
 
 
 def _signal(value):
     """The signal that interrupted the run ('SIGINT'), or None (a template may have rendered None as text)."""
-    value = text(value)
+    value = _text(value)
     return value if value.startswith('SIG') else None
 
 
@@ -162,10 +180,10 @@ def _failed_record(report):
     for record in report.get('phases') or []:
         if record.get('name') == phase and (started is None or (_number(record.get('start')) or 0) >= started - 0.01):
             return None
-    record = {'name': phase, 'changed': False, 'summary': text(failure.get('error')), 'failed': True,
+    record = {'name': phase, 'changed': False, 'summary': _text(failure.get('error')), 'failed': True,
               'interrupted': _signal(failure.get('interrupted'))}
     if started is not None:
-        record.update(start=started, started=_clock(started))
+        record.update(start=started, started=utc_time(started))
         if ended is not None:
             record['duration'] = round(max(0.0, ended - started), 2)
     return record
@@ -182,7 +200,7 @@ def _phase_rows(records, preview):
     rows = []
     for index, record in enumerate(records, 1):
         seconds = record.get('duration')
-        width = int(round((seconds or 0) / slowest * BAR_WIDTH)) if slowest else 0
+        width = int(round((seconds or 0) / slowest * _BAR_WIDTH)) if slowest else 0
         if record.get('interrupted'):
             outcome = 'INTERRUPTED by %s' % record['interrupted']
         elif record.get('failed'):
@@ -191,8 +209,8 @@ def _phase_rows(records, preview):
             outcome = 'would change' if preview else 'changed'
         else:
             outcome = 'unchanged'
-        rows.append({'index': index, 'name': record.get('name'), 'label': PHASE_LABELS.get(record.get('name'), ''),
-                     'duration': format_duration(seconds) if seconds is not None else 'unknown', 'outcome': outcome,
+        rows.append({'index': index, 'name': record.get('name'), 'label': _PHASE_LABELS.get(record.get('name'), ''),
+                     'duration': _format_duration(seconds) if seconds is not None else 'unknown', 'outcome': outcome,
                      'summary': record.get('summary') or '',
                      'bar': '█' * max(width, 1 if (seconds or 0) > 0 else 0)})
     return rows
@@ -227,7 +245,7 @@ def _outage(report, preview, records):
         if start and not start.get('failed'):
             return {'figure': 'not measured', 'kind': 'began earlier',
                     'text': '%s; it ended when this run started the Persistent Chat pool %s at %s.'
-                            % (began, report.get('target_pool'), _clock(_phase_end(start)))}
+                            % (began, report.get('target_pool'), utc_time(_phase_end(start)))}
         if target.get('state') == 'started' and not plan.get('phases', {}).get('start'):
             return {'figure': 'none', 'kind': 'none', 'text': 'none in this run: the legacy pool was already %s and '
                     'the Persistent Chat pool %s already started (an earlier run cut over).'
@@ -242,22 +260,22 @@ def _outage(report, preview, records):
     begin = _number(disable['start'])
     if start and not start.get('failed') and start.get('start') is not None:
         end = _phase_end(start)
-        return {'figure': format_duration(end - begin), 'kind': 'measured',
+        return {'figure': _format_duration(end - begin), 'kind': 'measured',
                 'text': 'measured by this run, from the legacy pool\'s stop (the disable of %s began at %s) to the '
                         'Persistent Chat pool\'s start (the start of %s ended at %s).'
-                        % (report.get('legacy_pool'), _clock(begin), report.get('target_pool'), _clock(end))}
+                        % (report.get('legacy_pool'), utc_time(begin), report.get('target_pool'), utc_time(end))}
     if target.get('state') == 'started' and not plan.get('phases', {}).get('start') and not failure:
         last = [record for record in records if record.get('changed')][-1:]
         end = _phase_end(last[0]) if last else _phase_end(disable)
-        return {'figure': format_duration(end - begin), 'kind': 'measured',
+        return {'figure': _format_duration(end - begin), 'kind': 'measured',
                 'text': 'measured by this run, from the legacy pool\'s stop (the disable of %s began at %s) to the '
                         'end of its last change (%s, at %s): the Persistent Chat pool %s was already started.'
-                        % (report.get('legacy_pool'), _clock(begin), last[0].get('name') if last else 'disable',
-                           _clock(end), report.get('target_pool'))}
+                        % (report.get('legacy_pool'), utc_time(begin), last[0].get('name') if last else 'disable',
+                           utc_time(end), report.get('target_pool'))}
     return {'figure': 'not ended', 'kind': 'open',
             'text': 'open: the legacy pool %s stopped at %s and the Persistent Chat pool %s has not started yet (%s). '
                     'Legacy clients are without chat until a run starts it.'
-                    % (report.get('legacy_pool'), _clock(begin), report.get('target_pool'),
+                    % (report.get('legacy_pool'), utc_time(begin), report.get('target_pool'),
                        _why_not_started(start, failure))}
 
 
@@ -296,15 +314,15 @@ def _outage_estimate(report, plan, legacy, stopped_before):
     export, whatif = _number(rehearsal.get('export_seconds')), _number(rehearsal.get('whatif_seconds'))
     if export is None or whatif is None:
         return {'figure': 'not estimated', 'kind': 'not estimated',
-                'text': 'the rehearsal failed: %s.' % (text(rehearsal.get('blockers')) or 'it measured no times')}
+                'text': 'the rehearsal failed: %s.' % (_text(rehearsal.get('blockers')) or 'it measured no times')}
     blocked = ' A run would not start: the preview found blockers (see the plan).' if plan.get('blockers') else ''
-    return {'figure': 'at least %s' % format_duration(export + 2 * whatif), 'kind': 'estimated',
+    return {'figure': 'at least %s' % _format_duration(export + 2 * whatif), 'kind': 'estimated',
             'text': 'estimated from the rehearsal, from the legacy pool\'s stop to the Persistent Chat pool\'s start: '
                     'the export of the Group Chat data (%s in the rehearsal), the -WhatIf '
                     'import (%s) and the import itself, which is not rehearsed and takes at least as long as the '
                     '-WhatIf (%s). Not included: the disable, the backup of the Persistent Chat database, the deletion '
                     'of the user, the endpoint and the start.%s'
-                    % (format_duration(export), format_duration(whatif), format_duration(whatif), blocked)}
+                    % (_format_duration(export), _format_duration(whatif), _format_duration(whatif), blocked)}
 
 
 # -- the data migration ------------------------------------------------------------------------------------------
@@ -337,21 +355,21 @@ def _rehearsal(report, preview):
         '(nothing written to the Persistent Chat pool).' + (' A run exports again after the disable.' if preview else
                                                             ' The migrate phase exported again after the disable.')))
     view['fields'] = [['Scratch export on the front end', rehearsal.get('file')],
-                      ['Export', format_duration(rehearsal['export_seconds'])
+                      ['Export', _format_duration(rehearsal['export_seconds'])
                        if rehearsal.get('export_seconds') is not None else 'did not finish'],
-                      ['-WhatIf import', format_duration(rehearsal['whatif_seconds'])
+                      ['-WhatIf import', _format_duration(rehearsal['whatif_seconds'])
                        if rehearsal.get('whatif_seconds') is not None else 'did not finish'],
-                      ['Errors', format_count(len(rehearsal.get('errors') or []))],
-                      ['Warnings', format_count(len(warnings))]]
-    view['errors'] = [text(error) for error in rehearsal.get('errors') or []]
-    view['export_warnings'] = [text(item) for item in rehearsal.get('export_warnings') or []]
+                      ['Errors', _format_count(len(rehearsal.get('errors') or []))],
+                      ['Warnings', _format_count(len(warnings))]]
+    view['errors'] = [_text(error) for error in rehearsal.get('errors') or []]
+    view['export_warnings'] = [_text(item) for item in rehearsal.get('export_warnings') or []]
     rows = []
     for warning in warnings:
-        body = text(warning.get('text') if isinstance(warning, dict) else warning)
+        body = _text(warning.get('text') if isinstance(warning, dict) else warning)
         rows.append([warning.get('kind') if isinstance(warning, dict) else '', _room_of(body), body])
-    view['warnings'], view['warnings_more'] = rows[:MAX_WARNINGS], max(0, len(rows) - MAX_WARNINGS)
+    view['warnings'], view['warnings_more'] = rows[:_MAX_WARNINGS], max(0, len(rows) - _MAX_WARNINGS)
     kinds = rehearsal.get('warning_kinds') or {}
-    view['kinds'] = [[kind, format_count(count), 'not known' if accepted is None else
+    view['kinds'] = [[kind, _format_count(count), 'not known' if accepted is None else
                       ('accepted' if kind in (accepted or []) else 'NOT accepted: a blocker')]
                      for kind, count in sorted(kinds.items())]
     return view
@@ -361,13 +379,13 @@ def _counts(report, preview):
     if preview:
         predicted = _get(report, 'before', 'migration', 'preview', 'counts') or {}
         return {'header': ['Kind', 'A run would migrate (predicted from the export\'s room directory)'],
-                'rows': [[label, format_count(predicted[key])] for key, label in COUNT_LABELS if key in predicted]}
+                'rows': [[label, _format_count(predicted[key])] for key, label in _COUNT_LABELS if key in predicted]}
     counts = _get(report, 'migration', 'counts') or {}
     rows = []
-    for key, label in COUNT_LABELS[:3]:
+    for key, label in _COUNT_LABELS[:3]:
         values = counts.get(key) or {}
         if values:
-            rows.append([label] + [format_count(values.get(column)) if values.get(column) is not None else '—'
+            rows.append([label] + [_format_count(values.get(column)) if values.get(column) is not None else '—'
                                    for column in ('migrated', 'already_present', 'skipped')])
     return {'header': ['Kind', 'Migrated', 'Already present', 'Skipped'], 'rows': rows}
 
@@ -378,7 +396,7 @@ def _unverifiable(report):
                                                                             'unverifiable') or [])
     messages = [item for item in items if item.startswith('message history:')]
     rest = [item for item in items if not item.startswith('message history:')]
-    said = messages[0].split(':', 1)[1].strip() if messages else MESSAGES_NOT_COUNTED
+    said = messages[0].split(':', 1)[1].strip() if messages else _MESSAGES_NOT_COUNTED
     return 'Messages are not counted: %s.' % said, rest, items
 
 
@@ -392,7 +410,7 @@ def _migration_section(report, preview):
     if superseded and _get(report, 'plan', 'phases', 'migrate'):
         superseded_note = ('A rollback (%s) superseded the earlier migration: the legacy pool took posts again, so %s; '
                            'the import %s what the first one wrote on %s, by name.'
-                           % (text(_get(superseded[-1], 'at')) or 'an earlier run',
+                           % (_text(_get(superseded[-1], 'at')) or 'an earlier run',
                               'a run would migrate again' if preview else 'this run migrates again',
                               'would overwrite' if preview else 'overwrites', report.get('target_pool')))
     elif superseded:
@@ -409,13 +427,13 @@ def _migration_section(report, preview):
                   ['Import report on the front end', _get(recorded, 'import', 'report')]]
     return {
         'steps_header': ['Step', 'What the run would do' if preview else 'What happened', 'Duration'],
-        'steps': [[s.get('step'), s.get('summary'), format_duration(s.get('seconds'))] for s in steps],
+        'steps': [[s.get('step'), s.get('summary'), _format_duration(s.get('seconds'))] for s in steps],
         'counts': _counts(report, preview),
         'messages': messages,
         'status_rows': items,
         'superseded': superseded_note,
         'rehearsal': _rehearsal(report, preview),
-        'blockers': [text(blocker) for blocker in before.get('blockers') or []],
+        'blockers': [_text(blocker) for blocker in before.get('blockers') or []],
         'unverifiable': unverifiable,
     }
 
@@ -426,8 +444,8 @@ def _pool_rows(facts):
     for pool in (facts or {}).get('pools') or []:
         counts = pool.get('counts') or {}
         rows.append([pool.get('fqdn'), pool.get('kind'), pool.get('state'), pool.get('pool_state') or '',
-                     format_count(counts.get('categories')), format_count(counts.get('rooms')),
-                     format_count(counts.get('members'))])
+                     _format_count(counts.get('categories')), _format_count(counts.get('rooms')),
+                     _format_count(counts.get('members'))])
     return rows
 
 
@@ -438,9 +456,9 @@ def _owner_row(label, facts):
 
 def _room_rows(rooms):
     rows = [[room.get('name'), room.get('category'), 'yes' if room.get('disabled') else 'no',
-             format_count(len(room.get('members') or [])), format_count(len(room.get('managers') or []))]
+             _format_count(len(room.get('members') or [])), _format_count(len(room.get('managers') or []))]
             for room in sorted(rooms, key=lambda room: (room.get('name') or '').lower())]
-    return rows[:MAX_ROOMS], max(0, len(rows) - MAX_ROOMS)
+    return rows[:_MAX_ROOMS], max(0, len(rows) - _MAX_ROOMS)
 
 
 def _rooms(report, preview):
@@ -458,37 +476,37 @@ def _rooms(report, preview):
         source = 'as preflight read them before the %s' % ('preview\'s plan' if preview else 'run\'s first change')
         rooms = before['rooms']
         if preview and _get(report, 'plan', 'phases', 'migrate') and predicted is not None:
-            source += '; a run would import %s rooms (predicted)' % format_count(predicted)
+            source += '; a run would import %s rooms (predicted)' % _format_count(predicted)
         elif not preview:
             source += '; verify did not list them after the run'
     else:
         return {'rows': [], 'omitted': 0, 'note': 'Not read.'}
     rows, omitted = _room_rows(rooms)
-    note = '%s room(s) on %s, %s.' % (format_count(len(rooms)), target, source)
+    note = '%s room(s) on %s, %s.' % (_format_count(len(rooms)), target, source)
     return {'rows': rows, 'omitted': omitted, 'note': note}
 
 
 # -- the failure ---------------------------------------------------------------------------------------------------
-def next_step(failure, kind='cutover', preview=False):
+def _next_step(failure, kind='cutover', preview=False):
     """What to do after ``failure``, following what its error says: the unit locked by another run, the directory
     unreachable or refusing the bind, the lease lost, an interrupt, or the phase's own advice."""
-    error = text(failure.get('error')).lower()
+    error = _text(failure.get('error')).lower()
     what = 'preview' if preview else kind
     holder = failure.get('holder') if isinstance(failure.get('holder'), dict) else None
-    if holder or any(marker in error for marker in HELD_MARKERS):
+    if holder or any(marker in error for marker in _HELD_MARKERS):
         by = (' (held by pid %s on %s since %s, until %s unless renewed)'
               % (holder.get('pid'), holder.get('host'), holder.get('started'), holder.get('expires'))) if holder else ''
         return ('Another cutover or rollback of this unit holds its lease%s: wait for it to finish, then run the %s '
                 'again. This run took no lease and changed nothing.' % (by, what))
-    if any(marker in error for marker in BIND_MARKERS):
+    if any(marker in error for marker in _BIND_MARKERS):
         return ('The directory refused this run\'s bind: check pchat_bind_dn and pchat_bind_password (or, with '
                 'Kerberos, the ticket and principal), then run the %s again. This run took no lease and changed '
                 'nothing.' % what)
-    if any(marker in error for marker in REACH_MARKERS):
+    if any(marker in error for marker in _REACH_MARKERS):
         return ('This run could not reach the directory: check pchat_ldap_url, that the domain controller is up and '
                 'its port open from this controller, and pchat_ca_file, then run the %s again. This run took no lease '
                 'and changed nothing.' % what)
-    if any(marker in error for marker in LOST_MARKERS):
+    if any(marker in error for marker in _LOST_MARKERS):
         return ('This run lost the unit\'s lease to another run, and stopped without writing anything more: find out '
                 'what that run is doing before you run the %s again.' % what)
     signal = _signal(failure.get('interrupted'))
@@ -498,7 +516,7 @@ def next_step(failure, kind='cutover', preview=False):
     if failure.get('phase') == 'lease':
         return ('This run could not take the unit\'s lease: fix what the error names, then run the %s again. It took '
                 'no lease and changed nothing.' % what)
-    template = NEXT_STEPS.get(failure.get('phase'), DEFAULT_NEXT) if kind == 'cutover' else DEFAULT_NEXT
+    template = _NEXT_STEPS.get(failure.get('phase'), _DEFAULT_NEXT) if kind == 'cutover' else _DEFAULT_NEXT
     return template % {'what': what, 'step': 'phase' if kind == 'cutover' else 'step'}
 
 
@@ -507,10 +525,10 @@ def _failure_view(report, records, preview, kind='cutover'):
     if not failure:
         return None
     changed = [record['name'] for record in records if record.get('changed') and not record.get('failed')]
-    return {'phase': failure.get('phase'), 'task': failure.get('task'), 'error': text(failure.get('error')),
+    return {'phase': failure.get('phase'), 'task': failure.get('task'), 'error': _text(failure.get('error')),
             'interrupted': _signal(failure.get('interrupted')),
             'changed_before': 'nothing (a preview changes nothing)' if preview else (', '.join(changed) or 'nothing'),
-            'next': next_step(failure, kind, preview)}
+            'next': _next_step(failure, kind, preview)}
 
 
 # -- the report ----------------------------------------------------------------------------------------------------
@@ -518,7 +536,7 @@ def report_view(report):
     """Everything both templates show, as text; ``report`` is what the cutover (or rollback) role gathered (see the
     report role's README)."""
     if report.get('kind') == 'rollback':
-        return rollback_view(report)
+        return _rollback_view(report)
     preview = report.get('mode') == 'check'
     records = _records(report)
     failure = report.get('failure')
@@ -547,19 +565,19 @@ def report_view(report):
         'fields': [['Unit', report.get('unit')], ['Mode', 'check (preview: nothing was changed)' if preview else 'run'],
                    ['Legacy pool', report.get('legacy_pool')], ['Persistent Chat pool', report.get('target_pool')],
                    ['SIP URI', report.get('sip_address')], ['Started', started or ''],
-                   ['Finished', report.get('finished') or ''], ['Duration', format_duration(total)],
+                   ['Finished', report.get('finished') or ''], ['Duration', _format_duration(total)],
                    ['Outcome', outcome]],
         'failure': _failure_view(report, records, preview),
         'plan': {'title': 'What a run would change (the plan)' if preview else 'Plan (left to do when the run started)',
                  'header': ['Step', 'A run would do it' if preview else 'Left to do'],
-                 'rows': [[PHASE_LABELS[p], 'yes' if _get(plan, 'phases', p) else 'no'] for p in CHANGING_PHASES]
+                 'rows': [[_PHASE_LABELS[p], 'yes' if _get(plan, 'phases', p) else 'no'] for p in CHANGING_PHASES]
                  if plan else [],
-                 'blockers': [text(blocker) for blocker in plan.get('blockers') or []],
+                 'blockers': [_text(blocker) for blocker in plan.get('blockers') or []],
                  'blockers_title': 'Blockers (%d; %s)' % (len(plan.get('blockers') or []), 'the preview fails on them'
                                                           if preview else 'the run stops before its first change'),
-                 'notes': [text(note) for note in plan.get('notes') or []]},
+                 'notes': [_text(note) for note in plan.get('notes') or []]},
         'phases': _phase_rows(records, preview),
-        'total': format_duration(total),
+        'total': _format_duration(total),
         'migration': migration,
         'owners': ([_owner_row('Now (read by preflight)', report.get('before'))] if preview else
                    [_owner_row('Before', report.get('before')), _owner_row('After', report.get('after'))]),
@@ -574,7 +592,7 @@ def report_view(report):
                    (verdict or {}).get('checks') or []],
         'unverified': unverified,
         'unverified_elsewhere': bool(verdict) and len(unverified) < len((verdict or {}).get('unverified') or []),
-        'manual_steps': [text(step) for step in (verdict or {}).get('manual_steps') or []],
+        'manual_steps': [_text(step) for step in (verdict or {}).get('manual_steps') or []],
         'files': _files_section(report),
         'legacy': _legacy_parts(report),
     }
@@ -596,7 +614,7 @@ def _files_section(report):
                        ('copied', 'Files copied'), ('copied_bytes', 'Bytes copied'), ('to_copy', 'Files to copy'),
                        ('present', 'Already present'), ('newer_on_target', 'Newer on the target (kept)')):
         if counts.get(key) is not None:
-            rows.append([label, format_count(counts[key])])
+            rows.append([label, _format_count(counts[key])])
     return {'rows': rows, 'manual_step': files.get('manual_step')}
 
 
@@ -649,7 +667,7 @@ def _user_text(result, backup, preview):
                    'a new' if preview or not sid else 'the new %s, %s:' % (sid, guid), old_sid, old_guid))
     if restored == 'present':
         return '%s was there already: nothing restored' % dn
-    return text(result.get('summary'))
+    return _text(result.get('summary'))
 
 
 def _rollback_rows(report, preview):
@@ -657,13 +675,13 @@ def _rollback_rows(report, preview):
     backup = _get(report, 'unit_state', 'backup')
     failure = report.get('failure') or {}
     rows, details = [], []
-    for key, label in ROLLBACK_STEPS:
+    for key, label in _ROLLBACK_STEPS:
         result = steps.get(key) if isinstance(steps.get(key), dict) else None
         outcome = _step_outcome(result, preview)
-        what = text((result or {}).get('summary') or (result or {}).get('msg'))
+        what = _text((result or {}).get('summary') or (result or {}).get('msg'))
         if key == 'user' and result and not result.get('failed') and not result.get('skipped'):
             what = _user_text(result, backup, preview)
-            details += ['%s: %s' % (label, text(item)) for item in result.get('warnings_detail') or []]
+            details += ['%s: %s' % (label, _text(item)) for item in result.get('warnings_detail') or []]
         if key == 'user' and outcome == 'skipped':
             what = 'no backup of the user is known, and it still exists'
         if key == 'target_pool' and not steps.get('stop_target') and outcome in ('skipped', 'not run'):
@@ -685,7 +703,7 @@ def _rollback_rooms(report):
         rows, omitted = _room_rows(read['rooms'])
         return {'rows': rows, 'omitted': omitted, 'state': read.get('state'),
                 'note': '%s room(s) stay on %s (%s), as the rollback read them at its end: the rollback removes no '
-                        'room.' % (format_count(len(read['rooms'])), target, read.get('state'))}
+                        'room.' % (_format_count(len(read['rooms'])), target, read.get('state'))}
     record = _get(report, 'unit_state', 'migration') or {}
     superseded = (record.get('superseded') or [{}])[-1] or {}
     expected = _get(superseded, 'expected', 'rooms') or _get(record, 'expected', 'rooms') or {}
@@ -695,12 +713,12 @@ def _rollback_rooms(report):
         rows, omitted = _room_rows(rooms)
         return {'rows': rows, 'omitted': omitted, 'state': None,
                 'note': '%s room(s) the migration wrote to %s stay there (as the migration record lists them; the '
-                        'pool was not read).' % (format_count(len(rooms)), target)}
+                        'pool was not read).' % (_format_count(len(rooms)), target)}
     return {'rows': [], 'omitted': 0, 'state': None,
             'note': 'Not read, and no migration is recorded: whatever the cutover migrated stays on %s.' % target}
 
 
-def rollback_view(report):
+def _rollback_view(report):
     """The rollback report: what the rollback changed, what stays on the Persistent Chat pool, and what Microsoft's
     guide says of a Persistent Chat pool left started."""
     preview = report.get('mode') == 'check'
@@ -737,7 +755,7 @@ def rollback_view(report):
         'steps_header': ['Step', 'Outcome', 'What %s' % ('it would do' if preview else 'it did')],
         'steps': rows, 'details': details,
         'rooms': rooms,
-        'guide': GUIDE_ON_ROLLBACK, 'choice': choice,
+        'guide': _GUIDE_ON_ROLLBACK, 'choice': choice,
         'backups': [b for b in [_get(report, 'unit_state', 'backup_file')] if b],
     }
     return view
