@@ -59,8 +59,8 @@ def test_created_when_nobody_owns_the_sip_uri(world):
     platform, directory = world
     done = backend(platform, directory, display_name='Group Chat (legacy clients)').run()
     assert platform.changes == [('new_endpoint', SIP, PC, 'Group Chat (legacy clients)')]
-    assert done['changed'] is True and done['action'] == 'created' and done['owners_before'] == {'kind': 'none',
-                                                                                              'dns': []}
+    assert done['changed'] is True and done['action'] == 'created'
+    assert done['owners_before'] == {'kind': 'none', 'dns': []}
     assert done['endpoint']['pool_fqdn'] == PC and done['endpoint']['dn'].endswith(',' + CONTACTS)
     assert done['summary'] == 'created the endpoint %s on %s' % (SIP, PC)
     assert done['diff'] == {'before': {}, 'after': done['endpoint']} and done['waited_seconds'] == 0
