@@ -14,7 +14,8 @@ and records every call so a test can assert what would have been sent or written
   Linked to a FakeLyncPlatform, a new endpoint is a contact in it (as Lync writes one to AD).
 - FakeKeeper (lease_keeper.LeaseKeeper): fence() and report(); ``lose()`` makes the next fence raise LeaseLost.
 
-No network, no time: nothing here sleeps or reads a clock.
+No network, no time: nothing here sleeps or reads a clock. tests/integration/test_fakes_contract.py checks that
+the shapes they answer in are the real ones' against the lab.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,7 +28,7 @@ import zipfile
 
 from pypsrp.complex_objects import GenericComplexObject
 
-from ansible_collections.pchat.cutover.plugins.module_utils import lync
+from ansible_collections.pchat.cutover.plugins.module_utils import legacy_topology, lync
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
 from ansible_collections.pchat.cutover.plugins.module_utils.lease import Lease, LeaseLost
 from ansible_collections.pchat.cutover.plugins.module_utils.ldap_names import dn_equal, owner_kind
@@ -37,6 +38,7 @@ from ansible_collections.pchat.cutover.plugins.module_utils.sip import normalize
 FRONT_END = 'lyncfe01.contoso.com'
 CONTACTS = 'CN=Application Contacts,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
 USERS = 'CN=Users,DC=contoso,DC=com'
+POOLS = 'CN=Pools,CN=RTC Service,CN=Services,CN=Configuration,DC=contoso,DC=com'
 RUNSPACE = '4F3A0C2E-5B1D-4E6A-9C7B-2D8E1F0A3B4C'
 # The lab's Persistent Chat and Group Chat services (lab/topology.py, after the Lync 2013 and 2010 documentation)
 CHAT_SERVICES = (('RTCPCHAT', 'Lync Server Persistent Chat'), ('RTCPCHATCOMP', 'Lync Server Persistent Chat Compliance'))
@@ -103,6 +105,7 @@ def legacy_pool(fqdn='gc.contoso.com', status='running', start_mode='automatic',
                           'state': lync.server_state(managed), 'web_service': web})
     pool['servers'] = computers
     pool['state'] = lync.pool_state(pool) if on_winrm else 'unknown'
+    pool['web_service']['summary'] = legacy_topology.web_service_summary(pool)
     return pool
 
 
@@ -197,7 +200,7 @@ class FakeLyncPlatform(object):
         self.directory = directory
         if directory is not None:
             for found in self.endpoint_list:
-                directory.add_contact(found['dn'], found['sip_address'])
+                directory.add_contact(found['dn'], found['sip_address'], found['pool_fqdn'])
         self.lag_polls = 0  # Get-CsAdUser polls that still see a user deleted from AD (replication lag)
         self.room_lists = {}  # pool fqdn -> rooms, as LyncPlatform.rooms
         self.category_lists = {}  # pool fqdn -> categories, as LyncPlatform.categories
@@ -280,7 +283,7 @@ class FakeLyncPlatform(object):
         created = endpoint(sip_address, pool_fqdn, display_name, guid=str(len(self.calls)))
         self.endpoint_list.append(created)
         if self.directory is not None:
-            self.directory.add_contact(created['dn'], sip_address)
+            self.directory.add_contact(created['dn'], sip_address, pool_fqdn)
         return dict(created)
 
     def remove_endpoint(self, found):
@@ -364,15 +367,17 @@ class FakeDirectory(object):
         self.objects = {}
         self.calls = []
 
-    def add_user(self, name, sip, container=USERS):
+    def add_user(self, name, sip, container=USERS, pool='lyncpool.contoso.com'):
+        """A SIP-enabled user homed on ``pool`` (the lab's users are homed on its front end pool)."""
         dn = 'CN=%s,%s' % (name, container)
         self.objects[dn] = {'sip': sip, 'classes': ['top', 'person', 'organizationalPerson', 'user'],
-                            'sip_enabled': True, 'home_server': None}
+                            'sip_enabled': True, 'home_server': 'CN=%s,%s' % (pool, POOLS)}
         return dn
 
-    def add_contact(self, dn, sip):
+    def add_contact(self, dn, sip, pool='pcpool.contoso.com'):
+        """A SIP-enabled contact, as Lync writes an endpoint's (homed on its pool)."""
         self.objects[dn] = {'sip': sip, 'classes': ['top', 'person', 'organizationalPerson', 'contact'],
-                            'sip_enabled': True, 'home_server': None}
+                            'sip_enabled': True, 'home_server': 'CN=%s,%s' % (pool, POOLS)}
         return dn
 
     def remove(self, dn):
