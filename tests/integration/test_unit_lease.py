@@ -359,7 +359,13 @@ def race_many(lab_dir, container, pair, prepare=None, stale=None):
     """Rounds of both controllers running unit_lock at once, each checked by check_round; the winner releases.
     At least ROUNDS rounds, and more (up to MAX_ROUNDS) until COLLISIONS rounds had the loser's write refused by
     the server: rounds where both read the lease before either wrote, in which a read-then-write lock would have
-    let both proceed. Returns the tallies."""
+    let both proceed. Returns the tallies.
+
+    Whether a round collides is chance (about one in ten here), so the number of collisions is a figure, never a
+    verdict: a test that required one would fail now and then with nothing wrong. That the server refuses the
+    second write of such a round is proven deterministically, with the interleaving forced, by
+    test_both_racers_read_before_either_writes_and_exactly_one_wins; here every round must have exactly one
+    winner, with the two module runs overlapping in time."""
     by_host = dict((c.host, c) for c in pair)
     tally = {'rounds': 0, 'wins': dict((c.host, 0) for c in pair), 'collisions': 0, 'durations': []}
     while tally['rounds'] < MAX_ROUNDS and (tally['rounds'] < ROUNDS or tally['collisions'] < COLLISIONS):
@@ -373,8 +379,6 @@ def race_many(lab_dir, container, pair, prepare=None, stale=None):
         tally['collisions'] += loser['result']['details']['refused_writes'] > 0
         tally['durations'].append(max(a['t1'] for a in answers) - min(a['t0'] for a in answers))
         release_by(by_host[winner['host']], container)
-    # with about one round in ten colliding, none in MAX_ROUNDS has a chance of about 0.2 %
-    assert tally['collisions'] >= 1, 'no round raced at the server: the test proved nothing (%s)' % tally
     return tally
 
 

@@ -356,16 +356,20 @@ def test_release_deletes_only_this_runs_value(fake):
 def test_a_renewal_just_before_the_release_is_caught_by_reading_again(fake, clock):
     unit = lease_for(fake, 'ctl-a', 10)
     run = unit.acquire().lease.run
-    real_delete = unit._delete
+    real_modify = fake.modify_if
+    deletes = []
 
-    def renewed_first(value):  # a module's last renewal lands between the release's read and its delete
-        clock[0] = at(100)
-        unit.renew(run, worker=12)
-        unit._delete = real_delete
-        return real_delete(value)
-    unit._delete = renewed_first
+    def renewed_first(dn, changes):  # a module's last renewal lands between the release's read and its delete
+        if [operation for operation, _values in changes[L.LEASE_ATTRIBUTE]] == [L.MODIFY_DELETE]:
+            deletes.append(changes[L.LEASE_ATTRIBUTE][0][1][0])
+            if len(deletes) == 1:
+                clock[0] = at(100)
+                unit.renew(run, worker=12)
+        return real_modify(dn, changes)
+    fake.modify_if = renewed_first
     assert unit.release(run).released is True
     assert fake.entries[unit.dn][L.LEASE_ATTRIBUTE] == []
+    assert len(deletes) == 2 and deletes[0] != deletes[1]  # the stale value's delete refused, the renewed one's done
 
 
 def test_a_lease_that_keeps_changing_hands_ends_in_a_clear_failure(fake, clock):

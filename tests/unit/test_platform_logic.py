@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.pchat.cutover.plugins.module_utils import file_store_backend as files
 from ansible_collections.pchat.cutover.plugins.module_utils import legacy_topology as legacy
 from ansible_collections.pchat.cutover.plugins.module_utils.errors import PchatError
+from ansible_collections.pchat.cutover.tests.unit.fakes import FakeLyncPlatform, ps_object, result
 
 
 # -- legacy pools ---------------------------------------------------------------------------------------------
@@ -122,13 +123,28 @@ def test_only_missing_and_older_files_are_copied_newer_ones_are_kept():
 
 
 def test_times_come_from_pypsrp_datetimes_or_their_text():
+    """The listing's times, through FileStoreBackend.listing: LastWriteTimeUtc as pypsrp hands it back (its text, or a
+    datetime), with or without an offset or a fraction; a time that cannot be read is None, never a guess."""
     when = datetime.datetime(2012, 5, 14, 9, 0, tzinfo=datetime.timezone.utc)
-    assert files._timestamp(when) == 1336986000.0
-    assert files._timestamp('2012-05-14T09:00:00Z') == 1336986000.0
-    assert files._timestamp('2012-05-14T09:00:00.5000000Z') == 1336986000.5
-    assert files._timestamp('2012-05-14T11:00:00.0000000+02:00') == 1336986000.0
-    assert files._timestamp('2012-05-14T09:00:00') == 1336986000.0
-    assert files._timestamp(None) is None and files._timestamp('yesterday') is None
+    share = '\\\\fs01\\Share'
+    times = {'a.txt': when, 'b.txt': '2012-05-14T09:00:00Z', 'c.txt': '2012-05-14T09:00:00.5000000Z',
+             'd.txt': '2012-05-14T11:00:00.0000000+02:00', 'e.txt': '2012-05-14T09:00:00',
+             'f.txt': datetime.datetime(2012, 5, 14, 9, 0), 'g.txt': None, 'h.txt': 'yesterday'}
+    platform = FakeLyncPlatform()
+    platform.answers['Get-ChildItem'] = result(
+        [ps_object(['System.IO.FileInfo', 'System.IO.FileSystemInfo'], FullName='%s\\%s' % (share, name),
+                   PSIsContainer=False, Length=5, LastWriteTimeUtc=value) for name, value in sorted(times.items())] +
+        [ps_object(['System.IO.DirectoryInfo'], FullName=share + '\\Sales', PSIsContainer=True,
+                   LastWriteTimeUtc=when)])
+    backend = files.FileStoreBackend(platform, {'source_pool': 'gc.contoso.com', 'target_pool': 'pcpool.contoso.com'},
+                                     False)
+    found, problem = backend.listing(share)
+    assert problem is None and platform.calls == [('send', 'Get-ChildItem', {
+        'LiteralPath': share, 'Recurse': None, 'Force': None}, False)]
+    assert dict((key, entry['time']) for key, entry in found.items()) == {
+        'a.txt': 1336986000.0, 'b.txt': 1336986000.0, 'c.txt': 1336986000.5, 'd.txt': 1336986000.0,
+        'e.txt': 1336986000.0, 'f.txt': 1336986000.0, 'g.txt': None, 'h.txt': None, 'sales': None}
+    assert found['sales'] == {'path': 'Sales', 'dir': True, 'size': None, 'time': None}
 
 
 def test_the_manual_step_is_the_guides_xcopy_of_the_whole_folder():
