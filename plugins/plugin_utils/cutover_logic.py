@@ -153,10 +153,10 @@ def plan(facts):
     refusal = ('the cutover of %s cannot start (%d blocker(s), all in the report): %s'
                % (facts['legacy_pool'], len(blockers), '; '.join(blockers))) if blockers else ''
     return {'phases': phases, 'left': left, 'blockers': blockers, 'notes': notes, 'summary': summary,
-            'refusal': refusal, 'predicted': predicted_previews(facts, phases, owner)}
+            'refusal': refusal, 'predicted': _predicted_previews(facts, phases, owner)}
 
 
-def predicted_previews(facts, phases, owner):
+def _predicted_previews(facts, phases, owner):
     """What a preview cannot ask a module because an earlier phase of the same run would change what the module
     reads: {phase: {changed, summary}}. A preview deletes nothing, so the well-known user still owns the SIP URI when
     recreate comes; legacy_endpoint would refuse it. The plan says what the recreate would do instead."""
