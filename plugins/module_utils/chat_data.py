@@ -146,7 +146,7 @@ def read_room_directory(data):
             'unknown': sorted(unknown), 'has_rooms': rooms is not None}
 
 
-def _domain(uri):
+def sip_domain(uri):
     return uri.rpartition('@')[2].lower() if '@' in uri else ''
 
 
@@ -207,7 +207,7 @@ def predict(directory, organisation_domains):
                 continue
             name = principal['uri'] or principal['dn']
             if provisioning_known and principal['kind'] == 'user' and not principal['dn']:
-                if _domain(principal['uri']) in domains:
+                if sip_domain(principal['uri']) in domains:
                     unprovisioned.add(principal['uri'])
                     continue
                 federated.add(principal['uri'])

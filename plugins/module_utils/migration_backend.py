@@ -193,7 +193,7 @@ class MigrationBackend(object):
         instance, name = self.source_db()
         data, warnings = self.platform.export_room_directory(instance, name, self.params.get('categories'))
         directory = chat_data.read_room_directory(data)
-        domains = set(chat_data._domain(p['uri']) for p in directory['principals'].values() if p['dn'] and p['uri'])
+        domains = set(chat_data.sip_domain(p['uri']) for p in directory['principals'].values() if p['dn'] and p['uri'])
         predicted = chat_data.predict(directory, domains)
         predicted['export_warnings'] = warnings
         return predicted
