@@ -163,8 +163,8 @@ def _predicted_previews(facts, phases, owner):
     if not (phases.get('delete') and phases.get('recreate')):
         return {}
     return {'recreate': {'changed': True, 'predicted': True, 'summary': (
-        'would create the legacy endpoint %s on %s once the delete phase has removed %s (predicted by the plan: a '
-        'preview deletes nothing)' % (facts['sip_address'], facts['target_pool'],
+        'would create the legacy endpoint %s on %s after the delete phase of %s (predicted by the plan: a preview '
+        'deletes nothing)' % (facts['sip_address'], facts['target_pool'],
                                       '; '.join(owner.get('dns') or []) or 'the well-known user'))}}
 
 

@@ -115,7 +115,7 @@ def test_an_endpoint_on_another_pool_is_recreated_with_a_note():
 def test_the_recreate_after_the_delete_is_predicted_by_the_plan_for_a_preview():
     predicted = logic.plan(before_cutover())['predicted']
     assert list(predicted) == ['recreate'] and predicted['recreate']['changed'] is True
-    assert ('would create the legacy endpoint %s on %s once the delete phase has removed %s' % (SIP, TARGET, USER_DN)
+    assert ('would create the legacy endpoint %s on %s after the delete phase of %s' % (SIP, TARGET, USER_DN)
             in predicted['recreate']['summary'])
     moved = after_cutover()
     moved['endpoint']['pool_fqdn'] = 'pcpool2.contoso.com'  # recreate without a delete: the module previews it
