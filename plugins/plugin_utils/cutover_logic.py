@@ -165,7 +165,7 @@ def _predicted_previews(facts, phases, owner):
     return {'recreate': {'changed': True, 'predicted': True, 'summary': (
         'would create the legacy endpoint %s on %s after the delete phase of %s (predicted by the plan: a preview '
         'deletes nothing)' % (facts['sip_address'], facts['target_pool'],
-                                      '; '.join(owner.get('dns') or []) or 'the well-known user'))}}
+                              '; '.join(owner.get('dns') or []) or 'the well-known user'))}}
 
 
 def _resumed_from(facts):
