@@ -126,6 +126,8 @@ class UserBackend(object):
         if params['name'] is not None and not 0 < len(params['name']) <= 64:
             raise PchatError('name %r must be 1 to 64 characters (the limit of cn).' % params['name'])
         self.wanted = normalize_wanted(params['attributes'])
+        if params['replaces']:
+            validate_dn(params['replaces'], 'replaces')
         if params['restore_from'] and params['state'] == 'absent':
             raise PchatError('restore_from brings a user back, so it needs state: present (not absent).')
 
@@ -135,6 +137,8 @@ class UserBackend(object):
         sip = sip or self.lookup.sip
         owners = self.directory.find_sip_owners([sip])[sip]['owners']
         others = [o for o in owners if not (own_dn and dn_equal(o['dn'], own_dn))]
+        if self.check_mode and self.params['replaces']:
+            others = [o for o in others if not dn_equal(o['dn'], self.params['replaces'])]
         if others:
             raise PchatError('SIP address %r is already owned by %s; remove it from that object first (for a '
                              'Persistent Chat endpoint, pchat.cutover.legacy_endpoint state=absent).'

@@ -91,6 +91,12 @@ options:
       - Refused while another object owns the snapshot's SIP address (remove the legacy endpoint first).
       - Requires O(state=present).
     type: path
+  replaces:
+    description:
+      - DN of an object that an earlier task of the same run removes before this one (in a rollback, the legacy
+        endpoint that owns the SIP address). Only in check mode its ownership of the SIP address is treated as
+        gone, because the preview did not really remove it; a real run is refused while it is there.
+    type: str
 notes:
   - The platform options (O(psrp_host) and the other C(psrp_*)) are accepted so that
     C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
@@ -211,6 +217,7 @@ def main():
             attributes=dict(type='dict'),
             backup_dir=dict(type='path'),
             restore_from=dict(type='path'),
+            replaces=dict(type='str'),
         ),
         required_one_of=[['sip_address', 'sam_account_name', 'dn', 'restore_from']],
         uses=('directory',),
