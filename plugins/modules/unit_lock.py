@@ -320,6 +320,8 @@ def acquire(module):
     lease = unit_lease(module)
     run = run_of(module, lease)
     result = base(lease)
+    if run is not None and lease.current()[1] is None:
+        run = None  # this run released the lease earlier (an earlier play of the playbook): take it anew
     if run is not None:  # the same run again (a phase boundary): extend its lease
         if module.check_mode:
             held = lease.current()[1]
