@@ -320,12 +320,12 @@ def acquire(module):
     lease = unit_lease(module)
     run = run_of(module, lease)
     result = base(lease)
-    if run is not None and lease.current()[1] is None:
-        run = None  # this run released the lease earlier (an earlier play of the playbook): take it anew
+    held = lease.current()[1] if run is not None else None
+    if held is None:
+        run = None  # no handle, or this run released the lease earlier (an earlier play of the playbook): take it anew
     if run is not None:  # the same run again (a phase boundary): extend its lease
         if module.check_mode:
-            held = lease.current()[1]
-            if held is None or held.run != run:
+            if held.run != run:
                 lease.renew(run)  # raises LeaseLost: the message names who holds it now
             return dict(result, lease=handle(lease, run), holder=held.holder(), busy=False, refused_writes=0)
         renewed = lease.renew(run)
