@@ -36,8 +36,8 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 # Labels of docs.ansible.com that antsibull-docs' page templates refer to: resolved by an intersphinx inventory,
-# which this offline build does not fetch.
-INTERSPHINX_ONLY = {'common_return_values', 'ansible_configuration_settings'}
+# which this offline build does not fetch. action_plugins: the note on every module page (each has its action plugin).
+INTERSPHINX_ONLY = {'common_return_values', 'ansible_configuration_settings', 'action_plugins'}
 
 
 def env(**extra):
