@@ -28,7 +28,7 @@ OLDEST_STAMP := $(OLDEST_VENV)/.installed
 PUBLISH_VENV ?= .venv-publish
 PUBLISH_STAMP := $(PUBLISH_VENV)/.installed
 
-.PHONY: help setup debs setup-oldest setup-publish publish release lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog clean
+.PHONY: help setup debs setup-oldest setup-publish publish release lab lab-down lab-status lab-reset demo test unit integration reliability sanity matrix packaging lint molecule benchmarks build changelog role-docs clean
 
 help:
 	@echo "make demo   - set up, bring up the lab, run the cutover on it, print the report"
@@ -36,6 +36,7 @@ help:
 	@echo "make setup | lab | lab-down | lab-status | lab-reset | unit | integration | sanity | lint | molecule | benchmarks | build"
 	@echo "make matrix (unit + sanity on the oldest ansible-core) | packaging (tarball, EE, changelog, role defaults, links)"
 	@echo "make publish (galaxy-importer as Automation Hub runs it, antsibull-docs lint, the docs site) | release"
+	@echo "make role-docs (each role README's table of variables, from its meta/argument_specs.yml)"
 
 setup: debs $(STAMP)
 	@mkdir -p .ansible/collections/ansible_collections/pchat
@@ -97,6 +98,10 @@ matrix: setup-oldest
 
 packaging: setup
 	$(PY) -m pytest -q -p no:cacheprovider tests/packaging
+
+# The generated part of each role README; tests/packaging/test_role_docs.py fails when it is stale.
+role-docs: setup
+	$(PY) scripts/role_docs.py
 
 lint: setup
 	@./scripts/lint.sh

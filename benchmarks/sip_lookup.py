@@ -48,9 +48,9 @@ def lab_up(users):
 
 
 def params(env):
-    return {'ldap_url': env['PCHAT_LDAP_URL'], 'bind_dn': env['PCHAT_BIND_DN'],
-            'bind_password': env['PCHAT_BIND_PASSWORD'], 'ca_file': env['PCHAT_CA_FILE'], 'validate_certs': True,
-            'start_tls': False, 'allow_plain_bind': False, 'search_base': None, 'timeout': 30}
+    return {'ldap_url': env['PCHAT_LDAP_URL'], 'ldap_bind_dn': env['PCHAT_LDAP_BIND_DN'],
+            'ldap_bind_password': env['PCHAT_LDAP_BIND_PASSWORD'], 'ldap_ca_file': env['PCHAT_LDAP_CA_FILE'], 'ldap_validate_certs': True,
+            'ldap_start_tls': False, 'ldap_allow_plain_bind': False, 'ldap_search_base': None, 'ldap_timeout': 30}
 
 
 def main():

@@ -64,9 +64,9 @@ def load_state(config):
 def connection_variables(config, state):
     variables = {
         'PCHAT_LDAP_URL': 'ldaps://%s:%d' % (names.LAB_IP, names.LDAPS_PORT),
-        'PCHAT_BIND_DN': names.ADMIN_DN,
-        'PCHAT_BIND_PASSWORD': state['admin_password'],
-        'PCHAT_CA_FILE': config.ca_file,
+        'PCHAT_LDAP_BIND_DN': names.ADMIN_DN,
+        'PCHAT_LDAP_BIND_PASSWORD': state['admin_password'],
+        'PCHAT_LDAP_CA_FILE': config.ca_file,
     }
     variables.update(psrp_connection_variables(config, state))
     return variables
@@ -94,9 +94,9 @@ def kerberos_connection_variables(config, state):
     KRB5CCNAME. The user and password variables are set empty, so sourcing this file after connection.env
     leaves no password behind (docs/lab.md, Kerberos)."""
     variables = connection_variables(config, state)
-    for key in ('PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_USERNAME', 'PCHAT_PSRP_PASSWORD'):
+    for key in ('PCHAT_LDAP_BIND_DN', 'PCHAT_LDAP_BIND_PASSWORD', 'PCHAT_PSRP_USERNAME', 'PCHAT_PSRP_PASSWORD'):
         variables[key] = ''
-    variables['PCHAT_BIND_METHOD'] = 'kerberos'
+    variables['PCHAT_LDAP_BIND_METHOD'] = 'kerberos'
     variables['PCHAT_PSRP_AUTH'] = 'kerberos'
     variables.update(kerberos.client_environment(config.lab_dir))
     return variables

@@ -73,8 +73,8 @@ def lab_inputs(running_lab):
         with open(settings[setting]) as handle:
             return handle.read()
     defaults = {'PCHAT_PSRP_PORT': '5986', 'PCHAT_PSRP_PATH': 'wsman', 'PCHAT_PSRP_AUTH': 'negotiate'}
-    inputs = {'ldap_url': settings['PCHAT_LDAP_URL'], 'bind_dn': settings['PCHAT_BIND_DN'],
-              'bind_password': settings['PCHAT_BIND_PASSWORD'], 'ldap_ca': pem('PCHAT_CA_FILE'),
+    inputs = {'ldap_url': settings['PCHAT_LDAP_URL'], 'ldap_bind_dn': settings['PCHAT_LDAP_BIND_DN'],
+              'ldap_bind_password': settings['PCHAT_LDAP_BIND_PASSWORD'], 'ldap_ca': pem('PCHAT_LDAP_CA_FILE'),
               'psrp_host': settings['PCHAT_PSRP_HOST'], 'psrp_username': settings['PCHAT_PSRP_USERNAME'],
               'psrp_password': settings['PCHAT_PSRP_PASSWORD'], 'psrp_ca': pem('PCHAT_PSRP_CA_FILE')}
     for setting, default in defaults.items():

@@ -49,9 +49,9 @@ def room_problems(view, legacy_pool, target_pool):
 
 def sip_owners(settings, sip_address):
     url = urlsplit(settings['PCHAT_LDAP_URL'])
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_CA_FILE'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_LDAP_CA_FILE'])
     conn = ldap3.Connection(ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls),
-                            settings['PCHAT_BIND_DN'], settings['PCHAT_BIND_PASSWORD'], auto_bind=True)
+                            settings['PCHAT_LDAP_BIND_DN'], settings['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True)
     owners = []
     for base in ('DC=contoso,DC=com', 'CN=Configuration,DC=contoso,DC=com'):
         conn.search(base, '(%s=%s)' % (SIP_ATTRIBUTE, ldap3.utils.conv.escape_filter_chars(sip_address)),

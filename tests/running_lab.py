@@ -32,7 +32,7 @@ from state_snapshot import changing_pipelines, request_log_size  # noqa: E402 py
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB_INVENTORY = os.path.join(ROOT, 'inventories', 'lab', 'hosts.yml')
 UNITS_GROUP = 'pchat_cutover_units'
-PASSWORD_SETTINGS = ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
+PASSWORD_SETTINGS = ('PCHAT_LDAP_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
 # The lab's own files that hold its passwords (mode 0600): what it was provisioned with, not what a run wrote.
 OWN_SECRET_FILES = ('connection.env', 'connection.json', 'lab-state.json', os.path.join('emulator', 'ntlm-users'))
 OWN_SECRET_SUFFIXES = ('.keytab',)
@@ -102,10 +102,10 @@ class RunningLab(object):
 
     # -- the directory, read with plain ldap3 ------------------------------------------------------------------
     def ldap(self):
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.connection['PCHAT_CA_FILE'])
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.connection['PCHAT_LDAP_CA_FILE'])
         server = ldap3.Server(self.ldap_url.hostname, port=self.ldap_url.port or 636, use_ssl=True, tls=tls,
                               connect_timeout=10, get_info=ldap3.DSA)
-        return ldap3.Connection(server, self.connection['PCHAT_BIND_DN'], self.connection['PCHAT_BIND_PASSWORD'],
+        return ldap3.Connection(server, self.connection['PCHAT_LDAP_BIND_DN'], self.connection['PCHAT_LDAP_BIND_PASSWORD'],
                                 auto_bind=True, receive_timeout=30)
 
     @staticmethod

@@ -33,9 +33,9 @@ def connection(lab_dir):
 
 def directory_fingerprint(settings):
     url = urlsplit(settings['PCHAT_LDAP_URL'])
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_CA_FILE'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_LDAP_CA_FILE'])
     server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls)
-    conn = ldap3.Connection(server, settings['PCHAT_BIND_DN'], settings['PCHAT_BIND_PASSWORD'], auto_bind=True)
+    conn = ldap3.Connection(server, settings['PCHAT_LDAP_BIND_DN'], settings['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True)
     entries = []
     for base in ('DC=contoso,DC=com', 'CN=Configuration,DC=contoso,DC=com'):
         for entry in conn.extend.standard.paged_search(base, '(objectClass=*)', attributes=['uSNChanged'],

@@ -240,7 +240,7 @@ def _connection_settings(lab_dir):
     try:
         with open(os.path.join(lab_dir, 'connection.json')) as handle:
             values = json.load(handle)
-        return values['PCHAT_LDAP_URL'], values['PCHAT_CA_FILE']
+        return values['PCHAT_LDAP_URL'], values['PCHAT_LDAP_CA_FILE']
     except (OSError, ValueError, KeyError):
         return ('ldaps://%s:%d' % (names.LAB_IP, names.LDAPS_PORT), os.path.join(lab_dir, 'tls', 'ca.pem'))
 

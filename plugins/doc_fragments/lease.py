@@ -13,7 +13,8 @@ options:
   lease:
     description:
       - The lease of the cutover unit this task works for, as M(pchat.cutover.unit_lock) returns it (RV(pchat.cutover.unit_lock#module:lease)).
-        The C(cutover) and C(rollback) roles set it for every module through C(module_defaults).
+        The C(cutover) and C(rollback) roles set it for every module through C(module_defaults) for the action group
+        C(group/pchat.cutover.all).
       - Given it, the module holds the unit's lease while it works - it renews it before doing anything and then
         every third of its length, naming itself and what it is doing - and it stops, sending and writing nothing more,
         when the lease is no longer this run's (another run took the unit over after this run's lease expired).

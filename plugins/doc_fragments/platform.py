@@ -141,7 +141,6 @@ requirements:
   - pypsrp (Python library on the controller); for O(psrp_auth=kerberos) its C(kerberos) extra (gssapi, krb5) and the
     MIT Kerberos libraries
 notes:
-  - Every module of the collection accepts the directory options and the platform options, so that
-    C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once for every module; a module
-    ignores the kind it does not use.
+  - The platform options are set once for every module that talks to the front end with C(module_defaults) for the
+    action group C(group/pchat.cutover.platform).
 '''

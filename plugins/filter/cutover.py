@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cutover's decisions as filters, so the roles call them instead of computing them in Jinja: the plan, the
-verdict, a phase's record, the connection settings, and a unit's state handed from job to job. The logic lives in
+verdict, a phase's record, the connection settings, and where a unit's state lives and how it is handed from job to job. The logic lives in
 plugins/plugin_utils (cutover_logic.py, cutover_report.py, unit_state.py), runs on the controller only, and is
 unit-tested in tests/unit; each filter is documented in a YAML file beside this one."""
 
@@ -43,4 +43,5 @@ class FilterModule(object):
             'set_only': cutover_logic.set_only,
             'unit_artifact': cutover_report.unit_artifact,
             'unit_handover': unit_handover,
+            'unit_paths': unit_state.paths,
         }

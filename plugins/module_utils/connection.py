@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The connection options of both kinds, in one place (they match doc_fragments/directory.py and platform.py).
 
-Every module accepts both kinds: ``module_defaults: {group/pchat.cutover.all: {...}}`` hands the same options to
-every module of the action group, and Ansible rejects an option a module does not declare. Every option has a
+One action group per kind (meta/runtime.yml): ``group/pchat.cutover.directory`` (every module: the lease is in AD)
+takes the ``ldap_*`` options, ``group/pchat.cutover.platform`` (the modules that talk to the front end) the
+``psrp_*`` ones and ``legacy_pools``; Ansible rejects an option a module does not declare. Every option has a
 ``PCHAT_`` + upper-case name environment fallback, so an AWX credential (or the lab's connection.env) can set
 them all; an empty variable counts as unset.
 """
@@ -33,15 +34,15 @@ def _option(name, **spec):
 
 DIRECTORY_ARGUMENT_SPEC = dict([
     _option('ldap_url', type='str'),
-    _option('bind_method', type='str', default='simple', choices=['simple', 'kerberos']),
-    _option('bind_dn', type='str'),
-    _option('bind_password', type='str', no_log=True),
-    _option('ca_file', type='path'),
-    _option('validate_certs', type='bool', default=True),
-    _option('start_tls', type='bool', default=False),
-    _option('allow_plain_bind', type='bool', default=False),
-    _option('search_base', type='str'),
-    _option('timeout', type='int', default=10),
+    _option('ldap_bind_method', type='str', default='simple', choices=['simple', 'kerberos']),
+    _option('ldap_bind_dn', type='str'),
+    _option('ldap_bind_password', type='str', no_log=True),
+    _option('ldap_ca_file', type='path'),
+    _option('ldap_validate_certs', type='bool', default=True),
+    _option('ldap_start_tls', type='bool', default=False),
+    _option('ldap_allow_plain_bind', type='bool', default=False),
+    _option('ldap_search_base', type='str'),
+    _option('ldap_timeout', type='int', default=10),
 ])
 
 PSRP_PATHS = ('wsman', 'OcsPowershell')
@@ -83,10 +84,16 @@ LEASE_ARGUMENT_SPEC = dict(
 )
 
 
-def connection_argument_spec(**module_options):
-    """The module's own options plus the directory and the platform connection options and the run's lease."""
+def connection_argument_spec(uses=(), **module_options):
+    """The module's own options, the run's lease and the connection options of the kinds it uses.
+
+    Every module takes the directory options: the unit's lease is an AD object that it renews while it works. Only
+    a module that talks to the front end (``'platform'`` in ``uses``) takes the platform options, so that the
+    action group ``group/pchat.cutover.platform`` holds exactly the modules that document them.
+    """
     spec = dict(DIRECTORY_ARGUMENT_SPEC)
-    spec.update(PLATFORM_ARGUMENT_SPEC)
+    if 'platform' in uses:
+        spec.update(PLATFORM_ARGUMENT_SPEC)
     spec.update(LEASE_ARGUMENT_SPEC)
     spec.update(module_options)
     return spec

@@ -4,11 +4,11 @@
 """The directory connection: one LDAP connection to Active Directory (or the lab's Samba AD) built from the
 ``pchat.cutover.directory`` doc fragment options, with paged searches and writes that raise PchatError.
 
-Security defaults: TLS certificates are validated (``validate_certs``), referrals are not chased (they would
-send our credentials to another server), and a bind over plain ``ldap://`` is refused unless ``start_tls`` or
-``allow_plain_bind`` is set. The queries the modules need are in directory.py.
+Security defaults: TLS certificates are validated (``ldap_validate_certs``), referrals are not chased (they would
+send our credentials to another server), and a bind over plain ``ldap://`` is refused unless ``ldap_start_tls`` or
+``ldap_allow_plain_bind`` is set. The queries the modules need are in directory.py.
 
-``bind_method: kerberos`` binds with SASL/GSSAPI (ldap3 + python-gssapi, MIT krb5): the ticket comes from the cache
+``ldap_bind_method: kerberos`` binds with SASL/GSSAPI (ldap3 + python-gssapi, MIT krb5): the ticket comes from the cache
 (``KRB5CCNAME``) or from a client keytab (``KRB5_CLIENT_KTNAME``), never from a password; the service principal
 asked for is ``ldap/<host of ldap_url>`` (krb5.conf decides whether the host name is canonicalised first).
 """
@@ -71,58 +71,58 @@ class DirectoryConnection(object):
         scheme = (parts.scheme or '').lower()
         if scheme not in ('ldap', 'ldaps') or not parts.hostname:
             raise PchatError("ldap_url %r is not an LDAP URL; write 'ldaps://host[:port]' (or 'ldap://host' "
-                             'with start_tls).' % self.url)
+                             'with ldap_start_tls).' % self.url)
         try:
             port = parts.port
         except ValueError:
             raise PchatError('ldap_url %r has an invalid port.' % self.url)
         use_ssl = scheme == 'ldaps'
-        self.bind_method = (params.get('bind_method') or 'simple').lower()
+        self.bind_method = (params.get('ldap_bind_method') or 'simple').lower()
         if self.bind_method not in BIND_METHODS:
-            raise PchatError('bind_method %r is not one of %s.' % (self.bind_method, ', '.join(BIND_METHODS)))
-        bind_dn = params.get('bind_dn') or None
-        protected = use_ssl or params.get('start_tls')
+            raise PchatError('ldap_bind_method %r is not one of %s.' % (self.bind_method, ', '.join(BIND_METHODS)))
+        ldap_bind_dn = params.get('ldap_bind_dn') or None
+        protected = use_ssl or params.get('ldap_start_tls')
         if self.bind_method == 'kerberos':
-            self._check_kerberos(bind_dn, protected)
+            self._check_kerberos(ldap_bind_dn, protected)
         else:
-            self._check_simple(bind_dn, protected)
-        ca_file = params.get('ca_file')
-        if ca_file and not os.path.isfile(ca_file):
-            raise PchatError('ca_file %r does not exist; point it at the PEM file of the CA that issued the '
-                             "directory server's certificate." % ca_file)
-        timeout = params.get('timeout') or 10
+            self._check_simple(ldap_bind_dn, protected)
+        ldap_ca_file = params.get('ldap_ca_file')
+        if ldap_ca_file and not os.path.isfile(ldap_ca_file):
+            raise PchatError('ldap_ca_file %r does not exist; point it at the PEM file of the CA that issued the '
+                             "directory server's certificate." % ldap_ca_file)
+        timeout = params.get('ldap_timeout') or 10
         tls = ldap3.Tls(
-            validate=ssl.CERT_REQUIRED if params.get('validate_certs', True) else ssl.CERT_NONE,
+            validate=ssl.CERT_REQUIRED if params.get('ldap_validate_certs', True) else ssl.CERT_NONE,
             ca_certs_file=ca_file or None,
         )
         server = ldap3.Server(parts.hostname, port=port, use_ssl=use_ssl, tls=tls, get_info=ldap3.NONE,
                               connect_timeout=timeout)
         if self.bind_method == 'kerberos':
-            # ldap3 asks for ldap/<host>; bind_dn, if set, picks the client principal from the cache or keytab
+            # ldap3 asks for ldap/<host>; ldap_bind_dn, if set, picks the client principal from the cache or keytab
             self.service = 'ldap/%s' % parts.hostname
-            authentication = dict(user=bind_dn, authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS)
-            where = '%s with Kerberos as %s' % (self.url, bind_dn or 'the default principal')
+            authentication = dict(user=ldap_bind_dn, authentication=ldap3.SASL, sasl_mechanism=ldap3.KERBEROS)
+            where = '%s with Kerberos as %s' % (self.url, ldap_bind_dn or 'the default principal')
         else:
-            authentication = dict(user=bind_dn, password=params.get('bind_password') if bind_dn else None,
-                                  authentication=ldap3.SIMPLE if bind_dn else ldap3.ANONYMOUS)
-            where = '%s as %s' % (self.url, bind_dn or 'anonymous')
+            authentication = dict(user=ldap_bind_dn, password=params.get('ldap_bind_password') if ldap_bind_dn else None,
+                                  authentication=ldap3.SIMPLE if ldap_bind_dn else ldap3.ANONYMOUS)
+            where = '%s as %s' % (self.url, ldap_bind_dn or 'anonymous')
         self.conn = ldap3.Connection(
             server, auto_referrals=False, raise_exceptions=True, receive_timeout=timeout, check_names=True,
             return_empty_attributes=False, **authentication)
         try:
             self.conn.open()
-            if params.get('start_tls') and not use_ssl:
+            if params.get('ldap_start_tls') and not use_ssl:
                 self.conn.start_tls()
             if self.bind_method == 'kerberos':
-                self._kerberos_bind(bind_dn)
+                self._kerberos_bind(ldap_bind_dn)
             else:
                 self.conn.bind()
         except ldap_exceptions.LDAPInvalidCredentialsResult:
             raise PchatError('the directory at %s rejected the credentials of %r (invalid credentials); check '
-                             'bind_dn and bind_password.' % (self.url, bind_dn))
+                             'ldap_bind_dn and ldap_bind_password.' % (self.url, ldap_bind_dn))
         except ldap_exceptions.LDAPStrongerAuthRequiredResult:
             raise PchatError('the directory at %s requires a protected connection for a simple bind; use '
-                             'ldaps:// or start_tls: true.' % self.url)
+                             'ldaps:// or ldap_start_tls: true.' % self.url)
         except ldap_exceptions.LDAPSocketOpenError as exc:
             raise PchatError(self._describe_open_error(exc, where))
         except (ldap_exceptions.LDAPStartTLSError, ldap_exceptions.LDAPCertificateError) as exc:
@@ -130,46 +130,46 @@ class DirectoryConnection(object):
         except ldap_exceptions.LDAPException as exc:
             raise PchatError('cannot bind to %s: %s' % (where, exc))
 
-    def _check_simple(self, bind_dn, protected):
+    def _check_simple(self, ldap_bind_dn, protected):
         params = self.params
-        if bind_dn and not protected and not params.get('allow_plain_bind'):
+        if ldap_bind_dn and not protected and not params.get('ldap_allow_plain_bind'):
             raise PchatError(
                 'refusing a simple bind as %r over plain %s: the password would cross the network in clear text. '
-                'Use an ldaps:// URL, set start_tls: true, or (only on a trusted test network) allow_plain_bind: '
-                'true.' % (bind_dn, self.url))
-        if bind_dn and '=' in bind_dn:  # a DN; a user principal name (user@domain) is also accepted
-            validate_dn(bind_dn, 'bind_dn')
-        if bind_dn and params.get('bind_password') is None:
-            raise PchatError('bind_dn %r is set but bind_password is not; set bind_password '
-                             '(or PCHAT_BIND_PASSWORD).' % bind_dn)
+                'Use an ldaps:// URL, set ldap_start_tls: true, or (only on a trusted test network) ldap_allow_plain_bind: '
+                'true.' % (ldap_bind_dn, self.url))
+        if ldap_bind_dn and '=' in ldap_bind_dn:  # a DN; a user principal name (user@domain) is also accepted
+            validate_dn(ldap_bind_dn, 'ldap_bind_dn')
+        if ldap_bind_dn and params.get('ldap_bind_password') is None:
+            raise PchatError('ldap_bind_dn %r is set but ldap_bind_password is not; set ldap_bind_password '
+                             '(or PCHAT_LDAP_BIND_PASSWORD).' % ldap_bind_dn)
 
-    def _check_kerberos(self, bind_dn, protected):
+    def _check_kerberos(self, ldap_bind_dn, protected):
         params = self.params
-        if params.get('bind_password'):
-            raise PchatError('bind_method=kerberos never uses a password: the ticket comes from the cache '
-                             '(KRB5CCNAME) or a client keytab (KRB5_CLIENT_KTNAME). Unset bind_password (and '
-                             'PCHAT_BIND_PASSWORD), so that no password travels with a Kerberos run.')
-        if bind_dn and ('=' in bind_dn or '@' not in bind_dn):
-            raise PchatError('with bind_method=kerberos, bind_dn names the Kerberos principal to bind as, '
+        if params.get('ldap_bind_password'):
+            raise PchatError('ldap_bind_method=kerberos never uses a password: the ticket comes from the cache '
+                             '(KRB5CCNAME) or a client keytab (KRB5_CLIENT_KTNAME). Unset ldap_bind_password (and '
+                             'PCHAT_LDAP_BIND_PASSWORD), so that no password travels with a Kerberos run.')
+        if ldap_bind_dn and ('=' in ldap_bind_dn or '@' not in ldap_bind_dn):
+            raise PchatError('with ldap_bind_method=kerberos, ldap_bind_dn names the Kerberos principal to bind as, '
                              'user@REALM (for example lyncadmin@CONTOSO.COM), not %r; leave it unset to use the '
-                             "ticket cache's default principal." % bind_dn)
-        if not protected and not params.get('allow_plain_bind'):
+                             "ticket cache's default principal." % ldap_bind_dn)
+        if not protected and not params.get('ldap_allow_plain_bind'):
             raise PchatError(
                 'refusing a Kerberos bind over plain %s: ldap3 negotiates no SASL signing or sealing, so every '
                 'search and change would cross the network unprotected (and a directory that requires LDAP signing '
-                'refuses it). Use an ldaps:// URL or start_tls: true.' % self.url)
+                'refuses it). Use an ldaps:// URL or ldap_start_tls: true.' % self.url)
         if GSSAPI_IMPORT_ERROR:
-            raise PchatError('bind_method=kerberos needs the gssapi Python library on the controller (pip install '
+            raise PchatError('ldap_bind_method=kerberos needs the gssapi Python library on the controller (pip install '
                              'gssapi; it needs the MIT Kerberos libraries, libgssapi-krb5-2 or krb5-libs).')
 
-    def _kerberos_bind(self, bind_dn):
+    def _kerberos_bind(self, ldap_bind_dn):
         """A SASL/GSSAPI bind whose failures name the fix. ldap3 aborts a failed GSSAPI exchange with another bind,
         whose error would hide the Kerberos one: exceptions are off for the bind."""
         self.conn.raise_exceptions = False
         try:
             bound = self.conn.bind()
         except gssapi.exceptions.GSSError as exc:
-            raise self._kerberos_error(exc, bind_dn)
+            raise self._kerberos_error(exc, ldap_bind_dn)
         finally:
             self.conn.raise_exceptions = True
         if bound:
@@ -178,16 +178,16 @@ class DirectoryConnection(object):
         description, message = result.get('description'), result.get('message') or ''
         if description == 'strongerAuthRequired':
             raise PchatError('the directory at %s refused a Kerberos bind without SASL signing (%s): ldap3 cannot '
-                             'sign, so bind over TLS (ldaps:// or start_tls: true) to a directory that accepts '
+                             'sign, so bind over TLS (ldaps:// or ldap_start_tls: true) to a directory that accepts '
                              'SASL over TLS (AD does; Samba before 4.20 needs "ldap server require strong auth = '
                              'allow_sasl_over_tls").' % (self.url, message))
         raise PchatError('the directory at %s refused the Kerberos bind as %s (%s: %s); check that the account may '
-                         'log on and that its ticket is for %s.' % (self.url, bind_dn or 'the default principal',
+                         'log on and that its ticket is for %s.' % (self.url, ldap_bind_dn or 'the default principal',
                                                                     description, message, self.service))
 
-    def _kerberos_error(self, exc, bind_dn):
+    def _kerberos_error(self, exc, ldap_bind_dn):
         text = str(exc)
-        kind, hint = kerberos.describe(text, self.service, bind_dn)
+        kind, hint = kerberos.describe(text, self.service, ldap_bind_dn)
         return PchatError('the Kerberos bind to %s (service principal %s) failed: %s. Kerberos settings: %s. Error: '
                           '%s' % (self.url, self.service, hint, kerberos.settings_in_use(), text),
                           details={'kerberos_failure': kind, 'service_principal': self.service})
@@ -195,11 +195,11 @@ class DirectoryConnection(object):
     def _describe_open_error(self, exc, where):
         text = str(exc)
         if isinstance(exc, ldap_exceptions.LDAPCertificateError) or 'certificate' in text.lower() or 'SSL' in text:
-            return ('TLS with %s failed, the server certificate did not validate (%s). Set ca_file to the PEM of '
-                    'the CA that issued it, and use a host name the certificate names. validate_certs: false '
+            return ('TLS with %s failed, the server certificate did not validate (%s). Set ldap_ca_file to the PEM of '
+                    'the CA that issued it, and use a host name the certificate names. ldap_validate_certs: false '
                     'turns the check off, which lets anyone on the path read the password.' % (where, text))
         return ('cannot reach the directory at %s within %s s (%s); check ldap_url, that the server is up and '
-                'that the port is open from this host.' % (self.url, self.params.get('timeout') or 10, text))
+                'that the port is open from this host.' % (self.url, self.params.get('ldap_timeout') or 10, text))
 
     def close(self):
         if self.conn is not None:
@@ -225,13 +225,13 @@ class DirectoryConnection(object):
 
     @property
     def search_base(self):
-        base = self.params.get('search_base')
+        base = self.params.get('ldap_search_base')
         if base:
-            return validate_dn(base, 'search_base')
+            return validate_dn(base, 'ldap_search_base')
         value = first_value(self.root_dse(), 'defaultNamingContext')
         if not value:
             raise PchatError('the directory at %s did not report a defaultNamingContext in its rootDSE; set '
-                             'search_base.' % self.url)
+                             'ldap_search_base.' % self.url)
         return value
 
     @property
@@ -289,7 +289,7 @@ class DirectoryConnection(object):
             return call()
         except ldap_exceptions.LDAPInsufficientAccessRightsResult:
             raise PchatError('%s %r was refused: %r lacks the permission. Grant it or bind as an account that has '
-                             'it.' % (what, dn, self.params.get('bind_dn')))
+                             'it.' % (what, dn, self.params.get('ldap_bind_dn')))
         except ldap_exceptions.LDAPNoSuchObjectResult:
             raise PchatError('%s %r failed: the object or its parent container does not exist; check the DN or '
                              'path.' % (what, dn))

@@ -50,7 +50,7 @@ class PchatModule(AnsibleModule):
 
     def __init__(self, argument_spec, uses=(), keeps_lease=True, **kwargs):
         kwargs.setdefault('supports_check_mode', True)
-        super(PchatModule, self).__init__(argument_spec=connection_argument_spec(**argument_spec), **kwargs)
+        super(PchatModule, self).__init__(argument_spec=connection_argument_spec(uses, **argument_spec), **kwargs)
         self.uses = tuple(uses)
         self._directory = None
         self._platform = None

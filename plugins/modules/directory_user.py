@@ -29,7 +29,6 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
-  - pchat.cutover.platform
   - pchat.cutover.lease
 attributes:
   check_mode:
@@ -98,9 +97,6 @@ options:
         gone, because the preview did not really remove it; a real run is refused while it is there.
     type: str
 notes:
-  - The platform options (O(psrp_host) and the other C(psrp_*)) are accepted so that
-    C(module_defaults) for the C(group/pchat.cutover.all) action group can set them once for every module; this
-    module does not use them.
   - Deleting a user in AD leaves a tombstone for the tombstone lifetime (180 days by default); restores inside
     that window keep the user's SID. Samba AD behaves the same way.
   - Group memberships are restored by adding the user back to each group listed in the snapshot's C(memberOf).
@@ -131,9 +127,9 @@ EXAMPLES = r'''
       displayName: Jane Doe
       description: Persistent Chat pilot
     ldap_url: ldaps://dc01.contoso.com
-    bind_dn: CN=svc-pchat,OU=Service,DC=contoso,DC=com
-    bind_password: "{{ vault_pchat_bind_password }}"
-    ca_file: /etc/pki/contoso-ca.pem
+    ldap_bind_dn: CN=svc-pchat,OU=Service,DC=contoso,DC=com
+    ldap_bind_password: "{{ vault_pchat_ldap_bind_password }}"
+    ldap_ca_file: /etc/pki/contoso-ca.pem
 '''
 
 RETURN = r'''

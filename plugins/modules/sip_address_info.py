@@ -21,7 +21,6 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
-  - pchat.cutover.platform
   - pchat.cutover.lease
   - pchat.cutover.info_module
 options:

@@ -39,7 +39,6 @@ author:
   - pchat.cutover contributors (@pchat-cutover)
 extends_documentation_fragment:
   - pchat.cutover.directory
-  - pchat.cutover.platform
   - pchat.cutover.lease
 attributes:
   check_mode:
@@ -85,7 +84,7 @@ options:
       - DN of the container that holds the lease objects. Default
         C(CN=pchat.cutover,CN=Program Data,<defaultNamingContext>), created when missing.
       - Creating it needs the right to create C(container) objects in C(CN=Program Data) (Domain Admins have it). To
-        run with less, have a domain admin create it once and delegate to the account of O(bind_dn) the right to
+        run with less, have a domain admin create it once and delegate to the account of O(ldap_bind_dn) the right to
         create C(container) objects in it and to read and write C(adminDescription) on them, for example
         C(New-ADObject -Type container -Name pchat.cutover -Path "CN=Program Data,DC=contoso,DC=com") then
         C(dsacls "CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com" /G "CONTOSO\pchat-cutover:CC;container")
@@ -94,8 +93,6 @@ options:
       - Every controller of a unit must use the same container.
     type: str
 notes:
-  - Like every module of the collection it accepts the directory and the platform options, so that
-    C(module_defaults) for the C(group/pchat.cutover.all) action group sets them once; it uses only the directory.
   - The holder is identified by its run id; its host name and C(ansible-playbook) pid tell a crashed holder on the
     same host at once (through C(/proc); elsewhere a crashed holder is taken over once its lease expired).
     Controllers must have distinct host names (AWX job pods do).

@@ -47,8 +47,8 @@ _MESSAGES_NOT_COUNTED = ('no Lync cmdlet counts or reads a room\'s messages, so 
 # What the error of a failed run says, and what to do next (report_view: _next_step).
 _HELD_MARKERS = ('is locked: another cutover or rollback', 'is still working', 'named by two inventory hosts')
 _BIND_MARKERS = ('rejected the credentials', 'refused the kerberos bind', 'refused a kerberos bind',
-                 'kerberos bind to', 'bind_password is not', 'bind_method=kerberos')
-_REACH_MARKERS = ('cannot reach the directory', 'tls with', 'ca_file', 'no ldap server given', 'is not an ldap url')
+                 'kerberos bind to', 'ldap_bind_password is not', 'ldap_bind_method=kerberos')
+_REACH_MARKERS = ('cannot reach the directory', 'tls with', 'ldap_ca_file', 'no ldap server given', 'is not an ldap url')
 _LOST_MARKERS = ('is no longer this run\'s',)
 _NEXT_STEPS = {
     'preflight': 'Fix what the blockers name, then run the %(what)s again (nothing was changed).',
@@ -499,12 +499,12 @@ def _next_step(failure, kind='cutover', preview=False):
         return ('Another cutover or rollback of this unit holds its lease%s: wait for it to finish, then run the %s '
                 'again. This run took no lease and changed nothing.' % (by, what))
     if any(marker in error for marker in _BIND_MARKERS):
-        return ('The directory refused this run\'s bind: check pchat_bind_dn and pchat_bind_password (or, with '
+        return ('The directory refused this run\'s bind: check pchat_ldap_bind_dn and pchat_ldap_bind_password (or, with '
                 'Kerberos, the ticket and principal), then run the %s again. This run took no lease and changed '
                 'nothing.' % what)
     if any(marker in error for marker in _REACH_MARKERS):
         return ('This run could not reach the directory: check pchat_ldap_url, that the domain controller is up and '
-                'its port open from this controller, and pchat_ca_file, then run the %s again. This run took no lease '
+                'its port open from this controller, and pchat_ldap_ca_file, then run the %s again. This run took no lease '
                 'and changed nothing.' % what)
     if any(marker in error for marker in _LOST_MARKERS):
         return ('This run lost the unit\'s lease to another run, and stopped without writing anything more: find out '

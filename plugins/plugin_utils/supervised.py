@@ -29,9 +29,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.pchat.cutover.plugins.module_utils import progress
-from ansible_collections.pchat.cutover.plugins.module_utils.connection import (
-    DIRECTORY_ARGUMENT_SPEC, PLATFORM_ARGUMENT_SPEC,
-)
+from ansible_collections.pchat.cutover.plugins.module_utils.connection import DIRECTORY_ARGUMENT_SPEC
 from ansible_collections.pchat.cutover.plugins.plugin_utils import report_writer
 
 display = Display()
@@ -163,8 +161,8 @@ class SupervisedAction(ActionBase):
         handle = self._task.args.get('lease')
         if not handle:
             return False
-        args = dict((name, value) for name, value in self._task.args.items()
-                    if name in DIRECTORY_ARGUMENT_SPEC or name in PLATFORM_ARGUMENT_SPEC)
+        # unit_lock takes the directory options only (the lease is an AD object)
+        args = dict((name, value) for name, value in self._task.args.items() if name in DIRECTORY_ARGUMENT_SPEC)
         args.update(name=handle['unit'], state='released', lease=handle)
         check_mode, self._task.check_mode = self._task.check_mode, False  # a preview took the lease for real too
         try:

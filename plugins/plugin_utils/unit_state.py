@@ -49,6 +49,13 @@ def _migration_record_file(state_dir, legacy_pool):
     return os.path.join(_unit_dir(state_dir, legacy_pool), 'migration.json')
 
 
+def paths(legacy_pool, state_dir):
+    """Where a unit's state lives: ``dir`` (its folder), ``backup_dir`` and ``record_file`` (the one place the
+    layout is written; the roles read it through the filter pchat.cutover.unit_paths)."""
+    return {'dir': _unit_dir(state_dir, legacy_pool), 'backup_dir': _backup_dir(state_dir, legacy_pool),
+            'record_file': _migration_record_file(state_dir, legacy_pool)}
+
+
 def _load_json(path):
     try:
         with open(path) as handle:

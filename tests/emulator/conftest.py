@@ -53,7 +53,7 @@ def ldap(lab_dir):
     with open(os.path.join(lab_dir, 'lab-state.json')) as handle:
         password = json.load(handle)['admin_password']
     host = values['PCHAT_LDAP_URL'].split('//', 1)[1].split(':')[0]
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=values['PCHAT_CA_FILE'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=values['PCHAT_LDAP_CA_FILE'])
     conn = ldap3.Connection(ldap3.Server(host, port=636, use_ssl=True, tls=tls), names.ADMIN_DN, password,
                             auto_bind=True, raise_exceptions=False)
     yield conn

@@ -25,7 +25,7 @@ from lab_reset import LabReset
 from module_runner import run_module
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SECRET_KEYS = ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
+SECRET_KEYS = ('PCHAT_LDAP_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD')
 CHANGING_CMDLETS_CONFIRM_EXEMPT = ('set-service',)  # Windows PowerShell's Set-Service prompts only on -Confirm
 # How often one read may be sent between two changes of a module run: once, or once per object of its kind in the
 # lab (the log has parameter names, not values): 4 Persistent Chat computers, 5 Group Chat computers (3 Group Chat
@@ -135,9 +135,9 @@ def clean_lab(lab_reset, observer):
 def ldap_admin(lab):
     """An LDAP connection of our own (plain ldap3, not the collection's client) for independent checks."""
     url = urlsplit(lab['PCHAT_LDAP_URL'])
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab['PCHAT_CA_FILE'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab['PCHAT_LDAP_CA_FILE'])
     server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls)
-    conn = ldap3.Connection(server, lab['PCHAT_BIND_DN'], lab['PCHAT_BIND_PASSWORD'], auto_bind=True,
+    conn = ldap3.Connection(server, lab['PCHAT_LDAP_BIND_DN'], lab['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True,
                             raise_exceptions=False)
     yield conn
     conn.unbind()

@@ -157,9 +157,9 @@ class LabObserver(object):
         """The lab snapshot and the directory's highestCommittedUSN (every write to AD raises it, reads and failed
         binds do not): equal before and after a run that changed nothing."""
         url = urlsplit(self.lab['PCHAT_LDAP_URL'])
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.lab['PCHAT_CA_FILE'])
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.lab['PCHAT_LDAP_CA_FILE'])
         server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls, get_info=ldap3.NONE)
-        conn = ldap3.Connection(server, self.lab['PCHAT_BIND_DN'], self.lab['PCHAT_BIND_PASSWORD'], auto_bind=True)
+        conn = ldap3.Connection(server, self.lab['PCHAT_LDAP_BIND_DN'], self.lab['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True)
         try:
             assert conn.search('', '(objectClass=*)', search_scope=ldap3.BASE, attributes=['highestCommittedUSN'])
             usn = conn.response[0]['attributes']['highestCommittedUSN']

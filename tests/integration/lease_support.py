@@ -50,11 +50,11 @@ class LabDirectory(object):
 
     def __init__(self, lab):
         url = urlsplit(lab['PCHAT_LDAP_URL'])
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab['PCHAT_CA_FILE'])
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=lab['PCHAT_LDAP_CA_FILE'])
         server = ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls, get_info=ldap3.NONE)
-        self.conn = ldap3.Connection(server, lab['PCHAT_BIND_DN'], lab['PCHAT_BIND_PASSWORD'], auto_bind=True,
+        self.conn = ldap3.Connection(server, lab['PCHAT_LDAP_BIND_DN'], lab['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True,
                                      raise_exceptions=False)
-        self.password = lab['PCHAT_BIND_PASSWORD']
+        self.password = lab['PCHAT_LDAP_BIND_PASSWORD']
         self.env = dict((k, v) for k, v in lab.items() if k.startswith('PCHAT_'))
 
     def entry(self, dn, attributes=('*',)):
@@ -151,7 +151,7 @@ PLAYBOOK = textwrap.dedent('''\
             name: "{{ unit }}"
             container: "{{ container }}"
             lease_seconds: "{{ lease_seconds | int }}"
-            bind_password: "{{ lab_bind_password | default(omit) }}"
+            ldap_bind_password: "{{ lab_bind_password | default(omit) }}"
           register: taken
         - name: Show what the lease holds
           ansible.builtin.debug:
@@ -166,7 +166,7 @@ PLAYBOOK = textwrap.dedent('''\
             container: "{{ container }}"
             state: released
             lease: "{{ taken.lease }}"
-            bind_password: "{{ lab_bind_password | default(omit) }}"
+            ldap_bind_password: "{{ lab_bind_password | default(omit) }}"
     ''')
 
 

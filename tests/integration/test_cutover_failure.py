@@ -42,9 +42,9 @@ def lease_values():
     with open(os.path.join(LAB_DIR, 'connection.json')) as handle:
         settings = json.load(handle)
     url = urlsplit(settings['PCHAT_LDAP_URL'])
-    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_CA_FILE'])
+    tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings['PCHAT_LDAP_CA_FILE'])
     conn = ldap3.Connection(ldap3.Server(url.hostname, port=url.port, use_ssl=True, tls=tls),
-                            settings['PCHAT_BIND_DN'], settings['PCHAT_BIND_PASSWORD'], auto_bind=True)
+                            settings['PCHAT_LDAP_BIND_DN'], settings['PCHAT_LDAP_BIND_PASSWORD'], auto_bind=True)
     conn.search('CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com', '(adminDescription=*)',
                 attributes=['adminDescription'])
     values = [entry.entry_dn for entry in conn.entries]

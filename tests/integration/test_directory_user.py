@@ -205,11 +205,11 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(run, test_ou, directory,
 
 
 @pytest.mark.parametrize('override, words', [
-    ({'PCHAT_BIND_PASSWORD': 'wrong-password'}, ['rejected the credentials', 'invalid credentials']),
+    ({'PCHAT_LDAP_BIND_PASSWORD': 'wrong-password'}, ['rejected the credentials', 'invalid credentials']),
     ({'PCHAT_LDAP_URL': 'ldaps://{host}:1'}, ['cannot reach the directory']),
     ({'PCHAT_LDAP_URL': 'ldap://{host}:389'}, ['refusing a simple bind', 'in clear text']),
-    ({'PCHAT_CA_FILE': '/etc/ssl/certs/ca-certificates.crt'}, ['certificate did not validate']),
-    ({'PCHAT_CA_FILE': '/nonexistent/ca.pem'}, ['ca_file', 'does not exist']),
+    ({'PCHAT_LDAP_CA_FILE': '/etc/ssl/certs/ca-certificates.crt'}, ['certificate did not validate']),
+    ({'PCHAT_LDAP_CA_FILE': '/nonexistent/ca.pem'}, ['ldap_ca_file', 'does not exist']),
     ({'PCHAT_LDAP_URL': 'https://{host}'}, ['is not an LDAP URL']),
 ])
 def test_connection_problems_are_clear_errors(run, lab, test_ou, directory, unique, override, words):
@@ -223,17 +223,17 @@ def test_connection_problems_are_clear_errors(run, lab, test_ou, directory, uniq
 
 def test_start_tls_on_plain_port_works(run, lab, test_ou, directory, unique):
     env = {'PCHAT_LDAP_URL': 'ldap://%s:389' % urlsplit(lab['PCHAT_LDAP_URL']).hostname}
-    result = make_user(run, test_ou, unique, start_tls=True, env=env)
+    result = make_user(run, test_ou, unique, ldap_start_tls=True, env=env)
     assert not result.failed, result
     assert directory.exists(result['dn'])
 
 
 def test_no_secret_in_the_output(run, lab_secrets, test_ou, unique):
     """The runner checks every run; here the bind password is a module argument, not the environment."""
-    result = make_user(run, test_ou, unique, diff=True, bind_password=lab_secrets[0], env={'PCHAT_BIND_PASSWORD': ''})
+    result = make_user(run, test_ou, unique, diff=True, ldap_bind_password=lab_secrets[0], env={'PCHAT_LDAP_BIND_PASSWORD': ''})
     assert not result.failed, result
     assert lab_secrets[0] not in result.stdout + result.stderr
-    assert result['invocation']['module_args']['bind_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert result['invocation']['module_args']['ldap_bind_password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
 def test_the_well_known_user_deleted_after_a_backup_check_mode_first(run, clean_lab, directory, tmp_path):

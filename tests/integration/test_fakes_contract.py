@@ -31,9 +31,9 @@ def platform(lab, clean_lab):
 
 @pytest.fixture
 def directory(lab, clean_lab):
-    found = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
-                       'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
-                       'validate_certs': True, 'timeout': 30})
+    found = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'ldap_bind_dn': lab['PCHAT_LDAP_BIND_DN'],
+                       'ldap_bind_password': lab['PCHAT_LDAP_BIND_PASSWORD'], 'ldap_ca_file': lab['PCHAT_LDAP_CA_FILE'],
+                       'ldap_validate_certs': True, 'ldap_timeout': 30})
     yield found
     found.close()
 

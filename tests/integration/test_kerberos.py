@@ -89,8 +89,8 @@ def median_ms(samples):
 
 
 def kerberos_params(krb, **overrides):
-    params = {'ldap_url': krb['PCHAT_LDAP_URL'], 'ca_file': krb['PCHAT_CA_FILE'], 'bind_method': 'kerberos',
-              'validate_certs': True, 'timeout': 10, 'start_tls': False, 'allow_plain_bind': False}
+    params = {'ldap_url': krb['PCHAT_LDAP_URL'], 'ldap_ca_file': krb['PCHAT_LDAP_CA_FILE'], 'ldap_bind_method': 'kerberos',
+              'ldap_validate_certs': True, 'ldap_timeout': 10, 'ldap_start_tls': False, 'ldap_allow_plain_bind': False}
     params.update(overrides)
     return params
 
@@ -249,8 +249,8 @@ def test_the_lab_writes_a_kerberos_client_set_up_without_any_password(krb):
     keytab = run(['klist', '-k', krb['keytab']], timeout=30).stdout
     assert PRINCIPAL in keytab and '@' in keytab
     env = krb['env']
-    assert env['PCHAT_BIND_METHOD'] == 'kerberos' and env['PCHAT_PSRP_AUTH'] == 'kerberos'
-    assert env['PCHAT_BIND_PASSWORD'] == env['PCHAT_PSRP_PASSWORD'] == env['PCHAT_BIND_DN'] == ''
+    assert env['PCHAT_LDAP_BIND_METHOD'] == 'kerberos' and env['PCHAT_PSRP_AUTH'] == 'kerberos'
+    assert env['PCHAT_LDAP_BIND_PASSWORD'] == env['PCHAT_PSRP_PASSWORD'] == env['PCHAT_LDAP_BIND_DN'] == ''
     with open(os.path.join(krb['lab_dir'], 'connection-kerberos.env')) as handle:
         assert_no_secret(krb['secrets'], handle.read(), json.dumps(env))
     # the KDC listens on this lab's address only (bind interfaces only), so other labs' KDCs can coexist
@@ -332,8 +332,8 @@ def test_directory_binds_with_gssapi_and_searches(krb, admin, use_cache):
     admin.search(LYNC_ADMIN_DN, '(objectClass=*)', search_scope=ldap3.BASE, attributes=['objectSid'])
     lync_admin_sid = admin.response[0]['raw_attributes']['objectSid'][0]
     for params in (kerberos_params(krb),
-                   kerberos_params(krb, bind_dn=PRINCIPAL),
-                   kerberos_params(krb, ldap_url='ldap://%s' % lab_ip, start_tls=True)):
+                   kerberos_params(krb, ldap_bind_dn=PRINCIPAL),
+                   kerberos_params(krb, ldap_url='ldap://%s' % lab_ip, ldap_start_tls=True)):
         with Directory(params) as directory:
             users = list(directory.search(directory.search_base, '(sAMAccountName=OCSChat)', ['sAMAccountName']))
             assert [u['dn'] for u in users] == ['CN=OCSChat,CN=Users,DC=contoso,DC=com']
@@ -344,8 +344,8 @@ def test_directory_binds_with_gssapi_and_searches(krb, admin, use_cache):
 
 def test_directory_bind_time_gssapi_and_simple(krb, use_cache):
     lab = krb['lab']
-    simple = {'ldap_url': lab['PCHAT_LDAP_URL'], 'ca_file': lab['PCHAT_CA_FILE'], 'bind_dn': lab['PCHAT_BIND_DN'],
-              'bind_password': lab['PCHAT_BIND_PASSWORD'], 'validate_certs': True, 'timeout': 10}
+    simple = {'ldap_url': lab['PCHAT_LDAP_URL'], 'ldap_ca_file': lab['PCHAT_LDAP_CA_FILE'], 'ldap_bind_dn': lab['PCHAT_LDAP_BIND_DN'],
+              'ldap_bind_password': lab['PCHAT_LDAP_BIND_PASSWORD'], 'ldap_validate_certs': True, 'ldap_timeout': 10}
     times = {}
     for name, params in (('gssapi', kerberos_params(krb)), ('simple', simple)):
         samples = []
@@ -371,9 +371,9 @@ def test_a_kerberos_bind_takes_its_ticket_from_the_client_keytab_alone(krb, monk
 
 
 @pytest.mark.parametrize('overrides, words', [
-    ({'bind_password': 'Not-used-1'}, ['never uses a password', 'PCHAT_BIND_PASSWORD']),
-    ({'bind_dn': 'CN=Administrator,CN=Users,DC=contoso,DC=com'}, ['user@REALM', 'not']),
-    ({'ldap_url': 'ldap://192.0.2.1'}, ['refusing a Kerberos bind over plain', 'start_tls']),
+    ({'ldap_bind_password': 'Not-used-1'}, ['never uses a password', 'PCHAT_LDAP_BIND_PASSWORD']),
+    ({'ldap_bind_dn': 'CN=Administrator,CN=Users,DC=contoso,DC=com'}, ['user@REALM', 'not']),
+    ({'ldap_url': 'ldap://192.0.2.1'}, ['refusing a Kerberos bind over plain', 'ldap_start_tls']),
 ])
 def test_kerberos_bind_settings_that_cannot_be_right_are_refused_before_connecting(krb, overrides, words):
     with pytest.raises(PchatError) as raised:

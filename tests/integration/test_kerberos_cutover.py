@@ -70,8 +70,8 @@ def test_the_emulator_refuses_ntlm(kerberos_lab):
     with pytest.raises(AuthenticationError):
         with RunspacePool(wsman):
             pass
-    assert kerberos_lab['PCHAT_BIND_METHOD'] == 'kerberos' and kerberos_lab['PCHAT_PSRP_AUTH'] == 'kerberos'
-    assert not kerberos_lab['PCHAT_BIND_PASSWORD'] and not kerberos_lab['PCHAT_PSRP_PASSWORD']
+    assert kerberos_lab['PCHAT_LDAP_BIND_METHOD'] == 'kerberos' and kerberos_lab['PCHAT_PSRP_AUTH'] == 'kerberos'
+    assert not kerberos_lab['PCHAT_LDAP_BIND_PASSWORD'] and not kerberos_lab['PCHAT_PSRP_PASSWORD']
 
 
 def test_the_whole_cutover_and_rollback_run_with_kerberos_only(kerberos_lab):

@@ -27,7 +27,7 @@ def lab_command(command, lab_dir, **env):
 def test_connection_env_is_private_and_complete(lab):
     path = os.path.join(lab['LAB_DIR'], 'connection.env')
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    for key in ('PCHAT_LDAP_URL', 'PCHAT_BIND_DN', 'PCHAT_BIND_PASSWORD', 'PCHAT_CA_FILE', 'PCHAT_PSRP_HOST',
+    for key in ('PCHAT_LDAP_URL', 'PCHAT_LDAP_BIND_DN', 'PCHAT_LDAP_BIND_PASSWORD', 'PCHAT_LDAP_CA_FILE', 'PCHAT_PSRP_HOST',
                 'PCHAT_PSRP_PORT', 'PCHAT_PSRP_USERNAME', 'PCHAT_PSRP_PASSWORD', 'PCHAT_PSRP_CA_FILE'):
         assert lab[key], key
     assert lab['PCHAT_LDAP_URL'].startswith('ldaps://')

@@ -2,8 +2,9 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """README.md's play of its own ("The modules in a playbook of your own") runs as written against the lab: its
-module_defaults carry the whole connection (no PCHAT_* variable in the environment), mapped from the pchat_*
-variables of an inventory like the README's, here with the lab's values."""
+module_defaults carry the whole connection (no PCHAT_* variable in the environment), one action group per connection
+kind (sip_address_info, a directory module, would reject a psrp_* option), mapped from the pchat_* variables of an
+inventory like the README's, here with the lab's values."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -29,8 +30,11 @@ def readme_play():
 
 def test_the_readme_play_reaches_the_lab_through_module_defaults_alone(lab, tmp_path):
     play = readme_play()
-    options = yaml.safe_load(play)[0]['module_defaults']['group/pchat.cutover.all']
-    assert {'ldap_url', 'bind_dn', 'bind_password', 'psrp_host', 'psrp_password'} <= set(options)
+    defaults = yaml.safe_load(play)[0]['module_defaults']
+    directory, platform = defaults['group/pchat.cutover.directory'], defaults['group/pchat.cutover.platform']
+    assert {'ldap_url', 'ldap_bind_dn', 'ldap_bind_password'} <= set(directory)
+    assert {'psrp_host', 'psrp_password'} <= set(platform)
+    options = list(directory) + list(platform)
     (tmp_path / 'play.yml').write_text(play + '\n')
     unit = {
         'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}',
@@ -51,5 +55,5 @@ def test_the_readme_play_reaches_the_lab_through_module_defaults_alone(lab, tmp_
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
     assert re.search(r'contoso_group_chat\s*: ok=3 .*failed=0', output), output[-2000:]
-    for key in ('PCHAT_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD'):
+    for key in ('PCHAT_LDAP_BIND_PASSWORD', 'PCHAT_PSRP_PASSWORD'):
         assert lab[key] not in output

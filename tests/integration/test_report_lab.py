@@ -75,7 +75,7 @@ def runs(lab):  # pylint: disable=redefined-outer-name
     again = _playbook(env, 'playbooks/cutover.yml', '--check')
     assert again.returncode == 0, again.stdout[-3000:]
     found['after_rollback'] = _new_report(lab_dir, seen, UNIT + '-*-check.md')
-    bad = _playbook(env, 'playbooks/cutover.yml', '--check', '-e', 'pchat_bind_password=not-the-password')
+    bad = _playbook(env, 'playbooks/cutover.yml', '--check', '-e', 'pchat_ldap_bind_password=not-the-password')
     assert bad.returncode != 0
     found['bad_bind'] = _new_report(lab_dir, seen, UNIT + '-*-check.md')
     found['bad_bind_output'] = bad.stdout

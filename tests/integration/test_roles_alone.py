@@ -62,7 +62,7 @@ def preview(role, lab, tmp_path):
     return proc.returncode, output
 
 
-@pytest.mark.parametrize('role', ['preflight', 'migrate', 'verify', 'disable', 'start'])
+@pytest.mark.parametrize('role', ['preflight', 'disable', 'migrate', 'files', 'delete', 'start', 'verify'])
 def test_a_phase_role_previews_alone(role, lab, clean_lab, tmp_path):
     returncode, output = preview(role, lab, tmp_path)
     assert returncode == 0, output[-3000:]

@@ -26,8 +26,8 @@ MODULES = [
     ('directory_user_info', {'sip_address': 'sip:OCSChat@contoso.com'}, False, ('directory',)),
     ('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com']}, False, ('directory',)),
 ]
-PASSWORD_OPTION = {'platform': 'psrp_password', 'directory': 'bind_password'}
-PASSWORD_VARIABLE = {'platform': 'PCHAT_PSRP_PASSWORD', 'directory': 'PCHAT_BIND_PASSWORD'}
+PASSWORD_OPTION = {'platform': 'psrp_password', 'directory': 'ldap_bind_password'}
+PASSWORD_VARIABLE = {'platform': 'PCHAT_PSRP_PASSWORD', 'directory': 'PCHAT_LDAP_BIND_PASSWORD'}
 REFUSED = {'platform': 'authentication as', 'directory': 'rejected the credentials'}
 
 
@@ -41,7 +41,7 @@ def task(name, args, uses, tmp_path, passwords):
 
 @pytest.mark.parametrize('name, args, check_mode, uses', MODULES, ids=[m[0] for m in MODULES])
 def test_passwords_given_as_options_are_in_no_output(run, clean_lab, lab, tmp_path, name, args, check_mode, uses):
-    passwords = {'platform': lab['PCHAT_PSRP_PASSWORD'], 'directory': lab['PCHAT_BIND_PASSWORD']}
+    passwords = {'platform': lab['PCHAT_PSRP_PASSWORD'], 'directory': lab['PCHAT_LDAP_BIND_PASSWORD']}
     before = clean_lab.fingerprint()
     args, env = task(name, args, uses, tmp_path, passwords)
     result = run(name, args, check_mode=check_mode, env=env)

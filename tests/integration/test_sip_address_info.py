@@ -83,9 +83,9 @@ def test_scan_and_batches_give_the_same_answers(lab, clean_lab, test_ou, ldap_ad
     assert ldap_admin.add('CN=dup-contact,%s' % test_ou, ['top', 'person', 'organizationalPerson', 'contact'],
                           {'msRTCSIP-PrimaryUserAddress': clash.upper().replace('SIP:', 'sip:')})
     try:
-        client = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'bind_dn': lab['PCHAT_BIND_DN'],
-                            'bind_password': lab['PCHAT_BIND_PASSWORD'], 'ca_file': lab['PCHAT_CA_FILE'],
-                            'validate_certs': True, 'timeout': 30})
+        client = Directory({'ldap_url': lab['PCHAT_LDAP_URL'], 'ldap_bind_dn': lab['PCHAT_LDAP_BIND_DN'],
+                            'ldap_bind_password': lab['PCHAT_LDAP_BIND_PASSWORD'], 'ldap_ca_file': lab['PCHAT_LDAP_CA_FILE'],
+                            'ldap_validate_certs': True, 'ldap_timeout': 30})
         asked = ['sip:labuser%05d@contoso.com' % i for i in range(1, 51)] + [
             'sip:OCSChat@contoso.com', 'sip:endpoint%s@contoso.com' % unique, clash, 'sip:none%s@contoso.com' % unique]
         scanned = client.find_sip_owners(asked, strategy='scan')

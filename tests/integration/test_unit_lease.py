@@ -218,7 +218,7 @@ def test_a_value_that_is_not_a_lease_fails_closed(lab_dir, container):
 
 
 def test_an_unreachable_directory_fails_closed(lab_dir, container):
-    env = dict(lab_dir.env, PCHAT_LDAP_URL='ldaps://127.0.0.5:1', PCHAT_TIMEOUT='2')
+    env = dict(lab_dir.env, PCHAT_LDAP_URL='ldaps://127.0.0.5:1', PCHAT_LDAP_TIMEOUT='2')
     result = run_module('unit_lock', lock(container), env=env)
     assert result.failed
     assert 'unit gc.contoso.com: the lease could not be acquired' in result['msg'] and 'cannot reach' in result['msg']
@@ -228,8 +228,8 @@ def test_an_unreachable_directory_fails_closed(lab_dir, container):
 
 # -- the server's atomicity, with the race forced --------------------------------------------------------------
 def connect(lab_dir):
-    params = dict(ldap_url=lab_dir.env['PCHAT_LDAP_URL'], bind_dn=lab_dir.env['PCHAT_BIND_DN'],
-                  bind_password=lab_dir.password, ca_file=lab_dir.env['PCHAT_CA_FILE'], validate_certs=True)
+    params = dict(ldap_url=lab_dir.env['PCHAT_LDAP_URL'], ldap_bind_dn=lab_dir.env['PCHAT_LDAP_BIND_DN'],
+                  ldap_bind_password=lab_dir.password, ldap_ca_file=lab_dir.env['PCHAT_LDAP_CA_FILE'], ldap_validate_certs=True)
     return DirectoryConnection(params)
 
 

@@ -78,7 +78,7 @@ def hold_with_playbook(lab_dir, tmp_path, container, env, extra):
 
 def test_a_password_given_with_extra_vars_is_in_no_output_lease_or_file(lab_dir, container, tmp_path):
     since = time.time() - 1
-    env = dict(lab_dir.env, PCHAT_BIND_PASSWORD=None)  # the bind password only through -e
+    env = dict(lab_dir.env, PCHAT_LDAP_BIND_PASSWORD=None)  # the bind password only through -e
     extra = ['-e', 'lab_bind_password=%s' % lab_dir.password, '-e', 'pchat_psrp_password=%s' % PSRP_SECRET]
     playbook = hold_with_playbook(lab_dir, tmp_path, container, env, extra)
     try:
@@ -108,7 +108,7 @@ def holder_with_a_command_line(lab_dir, host, expired):
     now = lab_dir.now()
     started = now - datetime.timedelta(seconds=600 if expired else 10)
     record = L.Lease.new(host, 4242, started, 300).holder()
-    record['cmdline'] = 'ansible-playbook cutover.yml -e pchat_bind_password=%s -e x=%s' % (
+    record['cmdline'] = 'ansible-playbook cutover.yml -e pchat_ldap_bind_password=%s -e x=%s' % (
         lab_dir.password, PSRP_SECRET)
     return json.dumps(record)
 

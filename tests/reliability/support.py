@@ -64,7 +64,7 @@ class Lab(object):
         self.ip = lab_ip
         with open(os.path.join(self.dir, 'connection.json')) as handle:
             self.connection = json.load(handle)
-        self.secrets = [self.connection['PCHAT_BIND_PASSWORD'], self.connection['PCHAT_PSRP_PASSWORD']]
+        self.secrets = [self.connection['PCHAT_LDAP_BIND_PASSWORD'], self.connection['PCHAT_PSRP_PASSWORD']]
         self.knobs = Knobs(self.dir)
         self.state_dir = os.path.join(self.dir, 'state')
         self.report_dir = os.path.join(self.dir, 'reports')
@@ -215,9 +215,9 @@ class Lab(object):
         import ssl  # pylint: disable=import-outside-toplevel
         from urllib.parse import urlsplit  # pylint: disable=import-outside-toplevel
         url = urlsplit(self.connection['PCHAT_LDAP_URL'])
-        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.connection['PCHAT_CA_FILE'])
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=self.connection['PCHAT_LDAP_CA_FILE'])
         return ldap3.Connection(ldap3.Server(url.hostname, port=url.port or 636, use_ssl=True, tls=tls),
-                                self.connection['PCHAT_BIND_DN'], self.connection['PCHAT_BIND_PASSWORD'],
+                                self.connection['PCHAT_LDAP_BIND_DN'], self.connection['PCHAT_LDAP_BIND_PASSWORD'],
                                 auto_bind=True)
 
     LEASES = 'CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com'

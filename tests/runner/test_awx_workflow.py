@@ -117,12 +117,12 @@ def test_the_connection_came_from_the_docs_credential_type_alone(workflow, runni
                                and name not in ('PCHAT_PSRP_SSL', 'PCHAT_PSRP_CERT_VALIDATION'))
         left_empty = [name for name, value in env.items() if value == '']
         assert left_empty == ['PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH', 'PCHAT_PSRP_AUTH']
-        for setting in ('PCHAT_CA_FILE', 'PCHAT_PSRP_CA_FILE'):
+        for setting in ('PCHAT_LDAP_CA_FILE', 'PCHAT_PSRP_CA_FILE'):
             assert os.path.dirname(env[setting]) == os.path.join(job.folder, 'env')
             with open(env[setting]) as injected, open(running_lab.connection[setting]) as lab_ca:
                 assert injected.read() == lab_ca.read()
         with open(os.path.join(job.folder, 'inventory', 'hosts.yml')) as handle:
-            assert not re.search(r'pchat_(ldap|bind|ca_file|psrp)|password', handle.read())
+            assert not re.search(r'pchat_(ldap|bind|ldap_ca_file|psrp)|password', handle.read())
 
 
 def test_the_preview_changes_nothing_and_hands_out_each_units_preview(workflow):

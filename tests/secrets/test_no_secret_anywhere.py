@@ -48,13 +48,13 @@ from secret_scan import SecretScan, needles  # noqa: E402 pylint: disable=wrong-
 
 UNIT = 'contoso_group_chat'
 RUN_TIMEOUT = 300
-VARIABLE = {'PCHAT_BIND_PASSWORD': 'pchat_bind_password', 'PCHAT_PSRP_PASSWORD': 'pchat_psrp_password'}
+VARIABLE = {'PCHAT_LDAP_BIND_PASSWORD': 'pchat_ldap_bind_password', 'PCHAT_PSRP_PASSWORD': 'pchat_psrp_password'}
 EXTRA_VARS, INVENTORY, VAULT, ENVIRONMENT = '-e', 'inventory', 'vault', 'environment'
 RUNS = (
-    ('cutover', True, {'PCHAT_BIND_PASSWORD': EXTRA_VARS, 'PCHAT_PSRP_PASSWORD': VAULT}),
-    ('cutover', False, {'PCHAT_BIND_PASSWORD': INVENTORY, 'PCHAT_PSRP_PASSWORD': ENVIRONMENT}),
-    ('rollback', True, {'PCHAT_BIND_PASSWORD': VAULT, 'PCHAT_PSRP_PASSWORD': EXTRA_VARS}),
-    ('rollback', False, {'PCHAT_BIND_PASSWORD': ENVIRONMENT, 'PCHAT_PSRP_PASSWORD': INVENTORY}),
+    ('cutover', True, {'PCHAT_LDAP_BIND_PASSWORD': EXTRA_VARS, 'PCHAT_PSRP_PASSWORD': VAULT}),
+    ('cutover', False, {'PCHAT_LDAP_BIND_PASSWORD': INVENTORY, 'PCHAT_PSRP_PASSWORD': ENVIRONMENT}),
+    ('rollback', True, {'PCHAT_LDAP_BIND_PASSWORD': VAULT, 'PCHAT_PSRP_PASSWORD': EXTRA_VARS}),
+    ('rollback', False, {'PCHAT_LDAP_BIND_PASSWORD': ENVIRONMENT, 'PCHAT_PSRP_PASSWORD': INVENTORY}),
 )
 # ansible-core's default callback at -vvvv: one line per command-line option (plugins/callback/default.py)
 CLI_ECHO = re.compile(r'^extra_vars: .*$', re.MULTILINE)
@@ -245,15 +245,15 @@ def test_no_password_in_a_unit_lease_in_ad(session, running_lab):
 def test_the_search_finds_a_planted_leak(tmp_path, running_lab):
     """The detector itself: a playbook that prints a password and writes it into a file, run like the others, is
     caught in its output and in that file, as are the password's UTF-16LE and Base64 forms inside other bytes."""
-    password = running_lab.passwords['PCHAT_BIND_PASSWORD']
+    password = running_lab.passwords['PCHAT_LDAP_BIND_PASSWORD']
     playbook = tmp_path / 'leak.yml'
     playbook.write_text('- hosts: localhost\n  gather_facts: false\n  tasks:\n'
-                        '    - ansible.builtin.debug: {msg: "{{ lookup(\'ansible.builtin.env\', \'PCHAT_BIND_PASSWORD\') }}"}\n'
-                        '    - ansible.builtin.copy: {content: "x{{ lookup(\'ansible.builtin.env\', \'PCHAT_BIND_PASSWORD\') }}y",'
+                        '    - ansible.builtin.debug: {msg: "{{ lookup(\'ansible.builtin.env\', \'PCHAT_LDAP_BIND_PASSWORD\') }}"}\n'
+                        '    - ansible.builtin.copy: {content: "x{{ lookup(\'ansible.builtin.env\', \'PCHAT_LDAP_BIND_PASSWORD\') }}y",'
                         ' dest: "%s/out/leak.txt", mode: "0600"}\n' % tmp_path)
     (tmp_path / 'out').mkdir()
     proc = subprocess.run([os.path.join(VENV_BIN, 'ansible-playbook'), str(playbook), '-vvvv'], cwd=str(tmp_path),
-                          env=clean_environment(PCHAT_BIND_PASSWORD=password, ANSIBLE_NOCOLOR='1'),
+                          env=clean_environment(PCHAT_LDAP_BIND_PASSWORD=password, ANSIBLE_NOCOLOR='1'),
                           capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     scan = SecretScan(running_lab.passwords)
@@ -267,10 +267,10 @@ def test_the_search_finds_a_planted_leak(tmp_path, running_lab):
 # -- the transport protects the password ---------------------------------------------------------------------
 def test_certificate_validation_is_on_by_default_for_ldap_and_powershell_remoting(running_lab):
     without_ca = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com']},
-                            env=dict(running_lab.settings(), PCHAT_CA_FILE=''))
+                            env=dict(running_lab.settings(), PCHAT_LDAP_CA_FILE=''))
     assert without_ca.failed and 'certificate did not validate' in without_ca['msg']
-    opted_out = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'validate_certs': False},
-                           env=dict(running_lab.settings(), PCHAT_CA_FILE=''))
+    opted_out = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'ldap_validate_certs': False},
+                           env=dict(running_lab.settings(), PCHAT_LDAP_CA_FILE=''))
     assert not opted_out.failed, opted_out  # only an explicit opt-out turns it off
     psrp = run_module('legacy_endpoint_info', {'sip_address': 'sip:OCSChat@contoso.com'},
                       env=dict(running_lab.settings(), PCHAT_PSRP_CA_FILE=''))
@@ -281,10 +281,10 @@ def test_a_simple_bind_over_plain_ldap_is_refused_unless_allowed(running_lab):
     env = dict(running_lab.settings(), PCHAT_LDAP_URL='ldap://%s:389' % running_lab.ldap_url.hostname)
     refused = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com']}, env=env)
     assert refused.failed and 'refusing a simple bind' in refused['msg']
-    with_tls = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'start_tls': True},
+    with_tls = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'ldap_start_tls': True},
                           env=env)
     assert not with_tls.failed, with_tls
     # allowed explicitly, the lab's DC still refuses it (it requires strong auth): the password never crossed in clear
-    allowed = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'allow_plain_bind': True},
+    allowed = run_module('sip_address_info', {'sip_addresses': ['sip:OCSChat@contoso.com'], 'ldap_allow_plain_bind': True},
                          env=env)
     assert allowed.failed and 'requires a protected connection' in allowed['msg']

@@ -11,14 +11,14 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.pchat.cutover.plugins.module_utils.connection import connection_argument_spec
 
-CREDENTIAL = {'PCHAT_LDAP_URL': 'ldaps://dc01.contoso.com', 'PCHAT_BIND_PASSWORD': 'Bind-Secret-0123456789',
+CREDENTIAL = {'PCHAT_LDAP_URL': 'ldaps://dc01.contoso.com', 'PCHAT_LDAP_BIND_PASSWORD': 'Bind-Secret-0123456789',
               'PCHAT_PSRP_HOST': 'lyncfe01.contoso.com', 'PCHAT_PSRP_PASSWORD': 'Psrp-Secret-0123456789'}
 
 
 def _validated(monkeypatch, environ, parameters=None):
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    result = ArgumentSpecValidator(connection_argument_spec()).validate(dict(parameters or {}))
+    result = ArgumentSpecValidator(connection_argument_spec(('platform',))).validate(dict(parameters or {}))
     assert not result.error_messages, result.error_messages
     return result
 
@@ -32,11 +32,11 @@ def test_the_environment_gives_every_option(monkeypatch):
 
 
 def test_an_empty_variable_leaves_the_option_to_its_default(monkeypatch):
-    empty = dict((name, '') for name in ('PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH', 'PCHAT_PSRP_AUTH', 'PCHAT_CA_FILE',
-                                         'PCHAT_PSRP_SSL', 'PCHAT_SEARCH_BASE', 'PCHAT_TIMEOUT'))
+    empty = dict((name, '') for name in ('PCHAT_PSRP_PORT', 'PCHAT_PSRP_PATH', 'PCHAT_PSRP_AUTH', 'PCHAT_LDAP_CA_FILE',
+                                         'PCHAT_PSRP_SSL', 'PCHAT_LDAP_SEARCH_BASE', 'PCHAT_LDAP_TIMEOUT'))
     values = _validated(monkeypatch, dict(CREDENTIAL, **empty)).validated_parameters
-    assert (values['psrp_port'], values['psrp_path'], values['psrp_auth'], values['ca_file'], values['psrp_ssl'],
-            values['search_base'], values['timeout']) == (None, 'wsman', 'negotiate', None, True, None, 10)
+    assert (values['psrp_port'], values['psrp_path'], values['psrp_auth'], values['ldap_ca_file'], values['psrp_ssl'],
+            values['ldap_search_base'], values['ldap_timeout']) == (None, 'wsman', 'negotiate', None, True, None, 10)
 
 
 def test_an_option_given_wins_over_the_environment(monkeypatch):

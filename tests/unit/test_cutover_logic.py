@@ -385,8 +385,8 @@ def test_missing_connection_names_the_variables_unless_the_environment_has_them(
 
 
 def test_set_only_drops_unset_options():
-    assert logic.set_only({'ldap_url': 'ldaps://dc01', 'timeout': None, 'search_base': '', 'validate_certs': False}) == {
-        'ldap_url': 'ldaps://dc01', 'validate_certs': False}
+    assert logic.set_only({'ldap_url': 'ldaps://dc01', 'ldap_timeout': None, 'ldap_search_base': '', 'ldap_validate_certs': False}) == {
+        'ldap_url': 'ldaps://dc01', 'ldap_validate_certs': False}
 
 
 def test_nothing_changed_reads_the_phase_records():

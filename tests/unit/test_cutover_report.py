@@ -24,7 +24,7 @@ import report_fixtures  # noqa: E402 pylint: disable=wrong-import-position
 # What the lab's directory answered to a wrong bind password (the lease task's error, as the run reported it)
 BAD_BIND = ("unit gc.contoso.com: the lease could not be acquired because the directory is not available, so this run "
             "must not go on: the directory at ldaps://127.0.0.6:636 rejected the credentials of "
-            "'CN=Administrator,CN=Users,DC=contoso,DC=com' (invalid credentials); check bind_dn and bind_password.")
+            "'CN=Administrator,CN=Users,DC=contoso,DC=com' (invalid credentials); check ldap_bind_dn and ldap_bind_password.")
 UNREACHABLE = ("unit gc.contoso.com: the lease could not be acquired because the directory is not available, so this "
                "run must not go on: cannot reach the directory at ldaps://dc01.contoso.com within 10 s (timed out); "
                "check ldap_url, that the server is up and that the port is open from this host.")
@@ -250,7 +250,7 @@ def test_the_next_step_follows_what_the_error_says():
                       failure=dict({'phase': 'lease', 'task': 't', 'error': error}, **failure))
         return cutover_report.report_view(report)['failure']['next']
     bind = next_of(BAD_BIND)
-    assert 'refused this run\'s bind' in bind and 'pchat_bind_password' in bind and 'another' not in bind.lower()
+    assert 'refused this run\'s bind' in bind and 'pchat_ldap_bind_password' in bind and 'another' not in bind.lower()
     reach = next_of(UNREACHABLE)
     assert 'could not reach the directory' in reach and 'pchat_ldap_url' in reach and 'another' not in reach.lower()
     assert 'holds its lease' in next_of(LOCKED)

@@ -157,7 +157,7 @@ def test_load_backup_rejects_other_files(tmp_path):
 
 
 def test_plain_bind_is_refused_before_any_connection():
-    params = {'ldap_url': 'ldap://192.0.2.1', 'bind_dn': 'CN=a,DC=b', 'bind_password': 'x', 'timeout': 1}
+    params = {'ldap_url': 'ldap://192.0.2.1', 'ldap_bind_dn': 'CN=a,DC=b', 'ldap_bind_password': 'x', 'ldap_timeout': 1}
     with pytest.raises(PchatError, match='refusing a simple bind'):
         Directory(params)
 
@@ -165,8 +165,8 @@ def test_plain_bind_is_refused_before_any_connection():
 def test_missing_url_and_password_are_explained():
     with pytest.raises(PchatError, match='no LDAP server given'):
         Directory({'ldap_url': None})
-    with pytest.raises(PchatError, match='bind_password is not'):
-        Directory({'ldap_url': 'ldaps://192.0.2.1', 'bind_dn': 'CN=a,DC=b', 'bind_password': None})
+    with pytest.raises(PchatError, match='ldap_bind_password is not'):
+        Directory({'ldap_url': 'ldaps://192.0.2.1', 'ldap_bind_dn': 'CN=a,DC=b', 'ldap_bind_password': None})
 
 
 def test_malformed_addresses_are_listed_with_their_index():

@@ -73,15 +73,15 @@ def test_the_settings_in_use_are_named_and_only_paths(monkeypatch):
     assert kerberos.settings_in_use() == 'KRB5_CONFIG=/lab/krb5.conf, KRB5CCNAME=FILE:/tmp/cc'
 
 
-KERBEROS = {'ldap_url': 'ldaps://192.0.2.1', 'bind_method': 'kerberos', 'timeout': 1}
+KERBEROS = {'ldap_url': 'ldaps://192.0.2.1', 'ldap_bind_method': 'kerberos', 'ldap_timeout': 1}
 
 
 @pytest.mark.parametrize('params, words', [
-    (dict(KERBEROS, bind_password='Pa55-word'), ['never uses a password', 'PCHAT_BIND_PASSWORD']),
-    (dict(KERBEROS, bind_dn='CN=a,DC=b'), ['user@REALM', "not 'CN=a,DC=b'"]),
-    (dict(KERBEROS, bind_dn='lyncadmin'), ['user@REALM']),
+    (dict(KERBEROS, ldap_bind_password='Pa55-word'), ['never uses a password', 'PCHAT_LDAP_BIND_PASSWORD']),
+    (dict(KERBEROS, ldap_bind_dn='CN=a,DC=b'), ['user@REALM', "not 'CN=a,DC=b'"]),
+    (dict(KERBEROS, ldap_bind_dn='lyncadmin'), ['user@REALM']),
     (dict(KERBEROS, ldap_url='ldap://192.0.2.1'), ['refusing a Kerberos bind over plain ldap://192.0.2.1']),
-    (dict(KERBEROS, bind_method='digest'), ["bind_method 'digest' is not one of simple, kerberos"]),
+    (dict(KERBEROS, ldap_bind_method='digest'), ["ldap_bind_method 'digest' is not one of simple, kerberos"]),
 ])
 def test_kerberos_binds_that_cannot_be_right_are_refused_before_connecting(params, words):
     with pytest.raises(PchatError) as raised:
@@ -92,9 +92,9 @@ def test_kerberos_binds_that_cannot_be_right_are_refused_before_connecting(param
 
 
 def test_emptied_password_variables_are_not_passwords():
-    """connection-kerberos.env empties PCHAT_BIND_PASSWORD: '' is no password (the refusal is for real ones)."""
+    """connection-kerberos.env empties PCHAT_LDAP_BIND_PASSWORD: '' is no password (the refusal is for real ones)."""
     with pytest.raises(PchatError) as raised:
-        Directory(dict(KERBEROS, bind_password='', bind_dn='', ldap_url='ldap://192.0.2.1'))
+        Directory(dict(KERBEROS, ldap_bind_password='', ldap_bind_dn='', ldap_url='ldap://192.0.2.1'))
     assert 'refusing a Kerberos bind over plain' in raised.value.msg
 
 

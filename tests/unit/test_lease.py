@@ -84,7 +84,7 @@ def test_values_that_are_not_leases_are_refused(text, why):
 def test_fields_beyond_the_five_are_dropped_so_they_are_never_shown():
     text = json.dumps({'host': 'ctl-a', 'pid': 7, 'run': 'r1', 'started': '2026-11-28T02:00:00Z',
                        'expires': '2026-11-28T02:05:00Z',
-                       'cmdline': 'ansible-playbook cutover.yml -e pchat_bind_password=%s' % SECRET})
+                       'cmdline': 'ansible-playbook cutover.yml -e pchat_ldap_bind_password=%s' % SECRET})
     lease = L.Lease.decode(text)
     assert SECRET not in repr(lease) + json.dumps(lease.holder()) + lease.describe()
     assert SECRET not in L.held_message('gc.contoso.com', 'CN=x', lease)

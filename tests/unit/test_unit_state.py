@@ -98,3 +98,13 @@ def test_a_backup_file_name_cannot_leave_the_unit_folder(tmp_path):
     files = unit_state.handed_over({'gc.contoso.com': {'backup': snapshot, 'backup_file': '/x/../../etc/evil'}},
                                    str(tmp_path), 'gc.contoso.com')
     assert files[0]['path'] == str(tmp_path / 'gc.contoso.com' / 'backups' / 'evil.json')
+
+
+def test_the_unit_paths_are_the_ones_the_state_is_read_from(tmp_path):
+    paths = unit_state.paths('GC.Contoso.com', str(tmp_path))
+    assert paths == {'dir': str(tmp_path / 'gc.contoso.com'), 'backup_dir': str(tmp_path / 'gc.contoso.com' / 'backups'),
+                     'record_file': str(tmp_path / 'gc.contoso.com' / 'migration.json')}
+    os.makedirs(paths['dir'])
+    with open(paths['record_file'], 'w') as handle:
+        json.dump({'steps': {}}, handle)
+    assert unit_state.read(str(tmp_path), 'gc.contoso.com', SIP)['migration'] == {'steps': {}}
