@@ -220,6 +220,12 @@ psrp_pipelines:
   returned: always
   type: int
   sample: 12
+psrp_path:
+  description: The remote PowerShell endpoint the pools were read through (O(psrp_path), or its environment variable,
+    or its default), which decides what the disable phase can do (the plan refuses it on V(OcsPowershell)).
+  returned: always
+  type: str
+  sample: wsman
 message_test:
   description: The outcome of the message test of O(message_test.pool), or of the one Persistent Chat pool of O(fqdns)
     tested (as in RV(pools[].message_test)).
@@ -259,7 +265,7 @@ def read_pools(module):
         pools.append(pool)
     if test and test.get('pool') and 'message_test' not in result:
         result['message_test'] = message_test.run(module.platform, test, test['pool'].lower(), module.check_mode)
-    result.update(pools=pools, pipelines=module.platform.pipelines)
+    result.update(pools=pools, pipelines=module.platform.pipelines, psrp_path=module.params['psrp_path'])
     return result
 
 

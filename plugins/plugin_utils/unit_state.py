@@ -50,10 +50,11 @@ def _migration_record_file(state_dir, legacy_pool):
 
 
 def paths(legacy_pool, state_dir):
-    """Where a unit's state lives: ``dir`` (its folder), ``backup_dir`` and ``record_file`` (the one place the
-    layout is written; the roles read it through the filter pchat.cutover.unit_paths)."""
-    return {'dir': _unit_dir(state_dir, legacy_pool), 'backup_dir': _backup_dir(state_dir, legacy_pool),
-            'record_file': _migration_record_file(state_dir, legacy_pool)}
+    """Where a unit's state lives: ``key`` (the unit's name in its folder and in the pchat_units artifact),
+    ``dir`` (its folder), ``backup_dir`` and ``record_file`` (the one place the layout is written; the roles read it
+    through the filter pchat.cutover.unit_paths)."""
+    return {'key': _unit_key(legacy_pool), 'dir': _unit_dir(state_dir, legacy_pool),
+            'backup_dir': _backup_dir(state_dir, legacy_pool), 'record_file': _migration_record_file(state_dir, legacy_pool)}
 
 
 def _load_json(path):

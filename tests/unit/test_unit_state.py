@@ -102,8 +102,9 @@ def test_a_backup_file_name_cannot_leave_the_unit_folder(tmp_path):
 
 def test_the_unit_paths_are_the_ones_the_state_is_read_from(tmp_path):
     paths = unit_state.paths('GC.Contoso.com', str(tmp_path))
-    assert paths == {'dir': str(tmp_path / 'gc.contoso.com'), 'backup_dir': str(tmp_path / 'gc.contoso.com' / 'backups'),
-                     'record_file': str(tmp_path / 'gc.contoso.com' / 'migration.json')}
+    unit = tmp_path / 'gc.contoso.com'
+    assert paths == {'key': 'gc.contoso.com', 'dir': str(unit), 'backup_dir': str(unit / 'backups'),
+                     'record_file': str(unit / 'migration.json')}
     os.makedirs(paths['dir'])
     with open(paths['record_file'], 'w') as handle:
         json.dump({'steps': {}}, handle)
