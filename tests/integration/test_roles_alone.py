@@ -2,8 +2,9 @@
 # Copyright: (c) 2026, pchat.cutover contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Each phase role used alone, outside pchat.cutover.cutover, as a user embeds it in a play of their own: only the
-unit's required variables are given, the connection comes from the PCHAT_* environment (the lab's), the migration
-options from module_defaults. ansible-core does not apply argument-spec defaults, so every optional variable a
+unit's required variables are given, the connection comes from the PCHAT_* environment (the lab's); the migration's
+options come from the unit's pchat_migration_* variables the roles declare (lookup migration_options), no
+module_defaults. ansible-core does not apply argument-spec defaults, so every optional variable a
 role's tasks use must come from its defaults/main.yml (tests/packaging/test_role_defaults.py checks them against
 what ansible-doc shows); before they did, preflight, migrate, recreate and verify failed on undefined variables.
 
@@ -33,15 +34,6 @@ PLAYBOOK = r"""---
     pchat_migration_source_db_instance: 'gcsql.contoso.com\groupchat'
     pchat_migration_accept_warnings: %(accepted)s
     pchat_state_dir: %(state)s
-  module_defaults:
-    pchat.cutover.chat_migration_info: &migration
-      source_pool: gc.contoso.com
-      target_pool: pcpool.contoso.com
-      source_db_instance: 'gcsql.contoso.com\groupchat'
-      source_db_name: GroupChat
-      accept_warnings: %(accepted)s
-      record_file: %(state)s/gc.contoso.com/migration.json
-    pchat.cutover.chat_migration: *migration
   tasks:
     - name: The role, alone
       ansible.builtin.include_role:
