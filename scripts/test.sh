@@ -15,7 +15,7 @@ step "Lync emulator tests (shell in-process on the real Samba AD; transport with
 $PY -m pytest -q -p no:cacheprovider tests/emulator
 
 step "integration tests (real Samba AD + lab store; the whole cutover, re-run and rollback with the front end as Skype for Business Server 2015 too: about 1 min)"
-$PY -m pytest -q -p no:cacheprovider tests/integration
+$PY -m pytest -q -p no:cacheprovider --durations=8 tests/integration
 
 step "ansible-test sanity"
 ./scripts/sanity.sh
@@ -46,6 +46,6 @@ step "no secret anywhere: each password by -e, inventory, vault and environment,
 $PY -m pytest -q -p no:cacheprovider tests/secrets
 
 step "reliability suite (kill points, concurrency, bad input; on the lab above, reset between tests)"
-$PY -m pytest -q -p no:cacheprovider tests/reliability
+$PY -m pytest -q -p no:cacheprovider --durations=8 tests/reliability
 
 step "all gates passed"

@@ -15,7 +15,9 @@ description:
     C(pchat_state_dir) (the record file in the unit's folder, as the filter C(pchat.cutover.unit_paths) names it) and
     the C(pchat_migration_*) variables - so that every role that reads or runs the migration names it the same way,
     alone or inside the C(cutover) and C(rollback) roles.
-  - A variable that is not set (or null, or empty) is left out, so the module takes its own default.
+  - A variable that is not set (or null, or empty) is left out, so the module takes its own default; except
+    C(pchat_migration_source_db_name), which defaults to V(GroupChat) as in the roles (without it the cmdlet
+    assumes Lync 2013's database name, which a Group Chat database does not have).
 author:
   - pchat.cutover contributors (@pchat-cutover)
 options: {}
@@ -53,6 +55,9 @@ _FROM_VARIABLE = (
     ('accept_warnings', 'pchat_migration_accept_warnings'),
 )
 
+# the roles' defaults (their argument specs; tests/unit/test_migration_options_lookup.py holds them equal)
+ROLE_DEFAULTS = {'source_db_name': 'GroupChat'}
+
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
@@ -64,6 +69,7 @@ class LookupModule(LookupBase):
             return self._templar.template(variables[name]) if name in variables else None
 
         options = dict((option, value(name)) for option, name in _FROM_VARIABLE)
+        options.update((option, default) for option, default in ROLE_DEFAULTS.items() if options[option] in (None, ''))
         if not options['source_pool']:
             raise AnsibleLookupError('pchat.cutover.migration_options: pchat_legacy_pool is not set')
         if not value('pchat_state_dir'):

@@ -86,10 +86,10 @@ class DirectoryConnection(object):
             self._check_kerberos(ldap_bind_dn, protected)
         else:
             self._check_simple(ldap_bind_dn, protected)
-        ldap_ca_file = params.get('ldap_ca_file')
-        if ldap_ca_file and not os.path.isfile(ldap_ca_file):
+        ca_file = params.get('ldap_ca_file')
+        if ca_file and not os.path.isfile(ca_file):
             raise PchatError('ldap_ca_file %r does not exist; point it at the PEM file of the CA that issued the '
-                             "directory server's certificate." % ldap_ca_file)
+                             "directory server's certificate." % ca_file)
         timeout = params.get('ldap_timeout') or 10
         tls = ldap3.Tls(
             validate=ssl.CERT_REQUIRED if params.get('ldap_validate_certs', True) else ssl.CERT_NONE,

@@ -7,7 +7,11 @@ where unit_state keeps it, unset variables left to the module's defaults."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import glob
+import os
+
 import pytest
+import yaml
 
 from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
@@ -19,7 +23,7 @@ except ImportError:  # older ansible-core templates every string
     def trust_as_template(value):
         return value
 
-from ansible_collections.pchat.cutover.plugins.lookup.migration_options import LookupModule
+from ansible_collections.pchat.cutover.plugins.lookup.migration_options import ROLE_DEFAULTS, LookupModule
 from ansible_collections.pchat.cutover.plugins.plugin_utils import unit_state
 
 UNIT = {
@@ -52,3 +56,17 @@ def test_without_the_pool_or_the_state_folder_it_says_which(tmp_path):
         options(dict(UNIT, pchat_legacy_pool=None, pchat_state_dir=str(tmp_path)))
     with pytest.raises(AnsibleLookupError, match='pchat_state_dir is not set'):
         options(dict(UNIT))
+
+
+def test_its_default_database_name_is_the_roles_default(tmp_path):
+    variables = dict(UNIT, pchat_state_dir=str(tmp_path), pchat_migration_source_db_name=None)
+    assert options(variables)['source_db_name'] == ROLE_DEFAULTS['source_db_name']
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+    specs = glob.glob(os.path.join(root, 'roles', '*', 'meta', 'argument_specs.yml'))
+    defaults = set()
+    for path in specs:
+        with open(path) as handle:
+            option = yaml.safe_load(handle)['argument_specs']['main']['options'].get('pchat_migration_source_db_name')
+        if option:
+            defaults.add(option.get('default'))
+    assert defaults == {ROLE_DEFAULTS['source_db_name']}
