@@ -25,16 +25,16 @@ CONDITIONS = ('when', 'that', 'changed_when', 'failed_when', 'until')
 
 def strings(value, key=None):
     """(key, string) of every string in a YAML value, at any depth."""
+    found = []
     if isinstance(value, dict):
         for k, v in value.items():
-            for found in strings(v, k):
-                yield found
+            found.extend(strings(v, k))
     elif isinstance(value, list):
         for item in value:
-            for found in strings(item, key):
-                yield found
+            found.extend(strings(item, key))
     elif isinstance(value, str):
-        yield key, value
+        found.append((key, value))
+    return found
 
 
 def measure(pattern):
