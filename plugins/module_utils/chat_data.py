@@ -302,17 +302,25 @@ def fingerprint(prediction):
     return hashlib.sha256(canonical.encode('utf-8')).hexdigest()
 
 
-def _matching_room(room, key, have_rooms, taken):
-    """The target room a predicted room became: by its predicted name; when that is not exact (the export does not
-    say its category), by the exported name, or a name that ends with it (a category prefix)."""
-    actual = have_rooms.get(key)
-    if actual is not None or room.get('exact', True):
-        return actual
-    suffix = room['name'].lower()
-    for name, candidate in sorted(have_rooms.items()):
-        if name not in taken and name.endswith(suffix):
-            return candidate
-    return None
+def _match_rooms(expected_rooms, have_rooms):
+    """{predicted key: the target room it became, or None}. A room is found by its predicted name first; a room whose
+    name is not exact (the export does not say its category) is then found by its exported name, or by a name that
+    ends with SEPARATOR + it (the category prefix Lync gives a room of a sub-category). Each target room is the match of one predicted room only, and
+    the longest exported names choose first, so that "Builds" cannot take the room "Team_Builds" became."""
+    matched, taken = {}, set()
+    for key in expected_rooms:
+        if key in have_rooms:
+            matched[key] = have_rooms[key]
+            taken.add(key)
+    inexact = [key for key, room in expected_rooms.items() if key not in matched and not room.get('exact', True)]
+    for key in sorted(inexact, key=lambda k: (-len(expected_rooms[k]['name']), k)):
+        suffix = SEPARATOR + expected_rooms[key]['name'].lower()
+        for name, candidate in sorted(have_rooms.items()):
+            if name not in taken and name.endswith(suffix):
+                matched[key] = candidate
+                taken.add(name)
+                break
+    return matched
 
 
 def compare(expected, rooms, categories):
@@ -328,14 +336,14 @@ def compare(expected, rooms, categories):
         expected_categories = {}
         not_compared.append('categories: not predicted from the export; the pool lists %d' % len(categories))
     missing_categories = sorted(c['name'] for key, c in expected_categories.items() if key not in have_categories)
-    missing_rooms, different, taken = [], [], set()
+    missing_rooms, different = [], []
     inexact = members_unknown = 0
+    matched = _match_rooms(expected['rooms'], have_rooms)
     for key, room in sorted(expected['rooms'].items()):
-        actual = _matching_room(room, key, have_rooms, taken)
+        actual = matched.get(key)
         if actual is None:
             missing_rooms.append(room['name'])
             continue
-        taken.add(actual['name'].lower())
         inexact += not room.get('exact', True)
         problems = []
         if room.get('category') is not None and (actual.get('category') or '').lower() != room['category'].lower():

@@ -210,13 +210,17 @@ def test_inexact_rooms_are_matched_by_their_exported_name_each_target_room_once(
         'missing_rooms'] == ['Builds']
 
 
-@pytest.mark.xfail(strict=True, reason='known defect, reported to the lead: compare matches inexact rooms greedily in '
-                                       'name order, so "Builds" can take the room "Team_Builds" became and leave '
-                                       '"Team_Builds" unmatched although every room is there')
 def test_an_exported_name_that_ends_another_does_not_steal_its_room():
+    """The defect this pinned: compare matched inexact rooms greedily in name order, so "Builds" took the room
+    "Team_Builds" became and left "Team_Builds" unmatched although every room was there."""
     compared = chat_data.compare(inexact('Builds', 'Team_Builds'), [listed('Eng_Team_Builds'), listed('Ops_Builds')],
                                  [])
     assert compared['matches'] is True, compared
+    # a name that merely ends with the exported name, without the category's "_", is another room
+    assert chat_data.compare(inexact('Builds'), [listed('Nightbuilds')], [])['missing_rooms'] == ['Builds']
+    # an exact name on the pool wins over a prefixed one
+    both = chat_data.compare(inexact('Builds'), [listed('Eng_Builds', disabled=True), listed('Builds')], [])
+    assert both['matches'] is True, both
 
 
 # -- the -WhatIf gate --------------------------------------------------------------------------------------------
