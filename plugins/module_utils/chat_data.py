@@ -305,8 +305,9 @@ def fingerprint(prediction):
 def _match_rooms(expected_rooms, have_rooms):
     """{predicted key: the target room it became, or None}. A room is found by its predicted name first; a room whose
     name is not exact (the export does not say its category) is then found by its exported name, or by a name that
-    ends with SEPARATOR + it (the category prefix Lync gives a room of a sub-category). Each target room is the match of one predicted room only, and
-    the longest exported names choose first, so that "Builds" cannot take the room "Team_Builds" became."""
+    ends with SEPARATOR + it (the category prefix Lync gives a room of a sub-category). Each target room is the
+    match of one predicted room only, and the longest exported names choose first, so that "Builds" cannot take the
+    room "Team_Builds" became."""
     matched, taken = {}, set()
     for key in expected_rooms:
         if key in have_rooms:
