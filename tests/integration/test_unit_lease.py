@@ -217,6 +217,30 @@ def test_a_value_that_is_not_a_lease_fails_closed(lab_dir, container):
     assert lab_dir.value(lease_dn(container)).startswith('maintenance')  # left alone
 
 
+def test_unit_lock_info_says_who_holds_each_unit_and_writes_nothing(lab_dir, container):
+    def info(*names):
+        result = run_module('unit_lock_info', {'names': list(names), 'container': container}, env=lab_dir.env,
+                            check_mode=True)
+        assert not result.failed and result['changed'] is False, result
+        return result
+
+    free = info(UNIT, 'GC2.contoso.com.')
+    assert [(u['unit'], u['state'], u['holder']) for u in free['units']] == [(UNIT, 'free', None),
+                                                                          ('gc2.contoso.com', 'free', None)]
+    assert lab_dir.entry(container, ('1.1',)) is None  # a reader creates nothing, not even the container
+    taken = acquire(lab_dir, container)
+    held = info(UNIT.upper())['units'][0]
+    assert held['state'] == 'held' and held['holder'] == lab_dir.lease(lease_dn(container)) == taken['holder']
+    assert held['lease_dn'] == lease_dn(container) and 0 < held['expires_in'] <= LEASE
+    time.sleep(LEASE + 1)
+    assert info(UNIT)['units'][0]['state'] == 'expired'
+    lab_dir.set_value(lease_dn(container), 'maintenance by jdoe, password %s' % lab_dir.password)
+    unreadable = info(UNIT)
+    assert unreadable['units'][0]['state'] == 'unreadable' and unreadable['units'][0]['holder'] is None
+    assert unreadable['summary'] == {'unreadable': 1}
+    assert_no_secret(lab_dir, unreadable.stdout, unreadable.stderr)
+
+
 def test_an_unreachable_directory_fails_closed(lab_dir, container):
     env = dict(lab_dir.env, PCHAT_LDAP_URL='ldaps://127.0.0.5:1', PCHAT_LDAP_TIMEOUT='2')
     result = run_module('unit_lock', lock(container), env=env)
