@@ -13,7 +13,7 @@ version_added: 0.3.0
 description:
   - Reads the lease objects M(pchat.cutover.unit_lock) keeps in Active Directory, one per unit, and says for each
     unit whether it is free or held, by which controller and run, until when, and what the run's module is doing
-    now (RV(units[].holder.work)).
+    now (the C(work) of RV(units[].holder)).
   - The state is judged against the directory's clock, as M(pchat.cutover.unit_lock) judges it - V(free), V(held),
     V(expired) (the next run takes it over), V(dead) (held from this host by a run whose processes are gone),
     V(working) (from this host; the run is gone but its module still works, for example an import stopping) or

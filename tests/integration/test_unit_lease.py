@@ -225,8 +225,8 @@ def test_unit_lock_info_says_who_holds_each_unit_and_writes_nothing(lab_dir, con
         return result
 
     free = info(UNIT, 'GC2.contoso.com.')
-    assert [(u['unit'], u['state'], u['holder']) for u in free['units']] == [(UNIT, 'free', None),
-                                                                          ('gc2.contoso.com', 'free', None)]
+    states = [(u['unit'], u['state'], u['holder']) for u in free['units']]
+    assert states == [(UNIT, 'free', None), ('gc2.contoso.com', 'free', None)]
     assert lab_dir.entry(container, ('1.1',)) is None  # a reader creates nothing, not even the container
     taken = acquire(lab_dir, container)
     held = info(UNIT.upper())['units'][0]
