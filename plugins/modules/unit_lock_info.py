@@ -71,21 +71,27 @@ units:
     unit:
       description: The unit, as the lease is keyed (lower case, no trailing dot).
       type: str
+      sample: gc.contoso.com
     lease_dn:
       description: The DN of the unit's lease object (it may not exist).
       type: str
+      sample: CN=gc.contoso.com,CN=pchat.cutover,CN=Program Data,DC=contoso,DC=com
     state:
       description: V(free), V(held), V(expired), V(dead), V(working) or V(unreadable); see the description.
       type: str
+      sample: held
     holder:
       description:
         - The lease as stored (C(host), C(pid) of its C(ansible-playbook), C(run), C(started), C(expires), and
           C(worker) and C(work) while a module of the run works), or V(null) when the unit is free or the value is
           unreadable. Never a command line or a variable value.
       type: dict
+      sample: {host: controller01, pid: 18328, run: af8722629f5a255c, started: '2026-11-28T02:00:00Z',
+               expires: '2026-11-28T02:05:00Z'}
     expires_in:
       description: Seconds until the lease expires by the directory's clock (negative once expired), or V(null).
       type: int
+      sample: 212
 summary:
   description: How many of the units are in each state.
   returned: always
