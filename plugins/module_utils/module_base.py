@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one module base every pchat.cutover module uses (as amazon.aws's AnsibleAWSModule does for AWS).
 
-It owns what every ``main()`` would otherwise write again: the connection options of both kinds (so
-``module_defaults`` for the action group works), the check that the Python libraries are installed, the
+It owns what every ``main()`` would otherwise write again: the connection options of the kinds the module uses
+(``uses``; ``module_defaults`` for each kind's action group), the check that the Python libraries are installed, the
 directory and platform clients (opened on first use, one of each per module run, always closed), and the
 translation of a PchatError into ``fail_json(msg=..., details=...)``.
 
