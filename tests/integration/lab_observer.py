@@ -118,7 +118,8 @@ class RequestLog(object):
         try:
             with open(self.path) as handle:
                 handle.seek(offset)
-                return Requests([json.loads(line) for line in handle if line.strip()])
+                # a last line without its newline is still being written: left for the next read
+                return Requests([json.loads(line) for line in handle if line.strip() and line.endswith('\n')])
         except OSError:
             return Requests([])
 

@@ -47,11 +47,12 @@ UNIT = Unit('contoso_group_chat', 'gc.contoso.com', 'pcpool.contoso.com', 'sip:O
 
 
 def lines_of(path, since=0):
-    """The JSON lines of ``path`` after byte ``since`` ([] when it does not exist)."""
+    """The JSON lines of ``path`` after byte ``since`` ([] when it does not exist). A last line without its newline
+    is one the emulator is still writing: it is left for the next read (parsing it half-written failed a run)."""
     try:
         with open(path) as handle:
             handle.seek(since)
-            return [json.loads(line) for line in handle if line.strip()]
+            return [json.loads(line) for line in handle if line.strip() and line.endswith('\n')]
     except FileNotFoundError:
         return []
 
