@@ -126,13 +126,13 @@ def lease_state(lease, now, host):
 def read_leases(module):
     host = socket.gethostname()
     units, summary, seen = [], {}, set()
-    now = None
+    now = server_time(module.directory)
+    container = module.params['container']  # the default is read from the rootDSE once, by the first unit's lease
     for name in module.params['names']:
         unit = normalize_unit(name)
         # a reader takes no lease: its own pid is never compared with a holder's
-        lease = UnitLease(module.directory, unit, container=module.params['container'], host=host, pid=os.getpid())
-        if now is None:
-            now = server_time(module.directory)
+        lease = UnitLease(module.directory, unit, container=container, host=host, pid=os.getpid())
+        container = lease.container
         state, holder, expires_in = lease_state(lease, now, host)
         units.append({'unit': unit, 'lease_dn': lease.dn, 'state': state, 'holder': holder, 'expires_in': expires_in})
         if unit not in seen:
